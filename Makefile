@@ -1,0 +1,17 @@
+# The two commands of the README, and a few helpers around them.
+.PHONY: demo test setup lint format bench
+
+setup:
+	@bash scripts/bootstrap.sh
+
+demo: setup
+	.venv/bin/geospaas-processing demo
+
+test: setup
+	bash scripts/run_tests.sh
+
+format: setup
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+bench: setup
+	for script in benchmarks/*.py; do .venv/bin/python "$$script" || exit 1; done

@@ -1,0 +1,1 @@
+"""The GeoSPaaS catalog: datasets, their sources, footprints and URIs."""

@@ -1,0 +1,1 @@
+"""Command-line front doors: parse arguments, call the library, render results."""

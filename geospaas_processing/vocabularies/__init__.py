@@ -1,0 +1,1 @@
+"""GCMD vocabularies (platforms, instruments, parameters, ...) with the GeoSPaaS schema."""

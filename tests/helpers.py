@@ -1,0 +1,61 @@
+"""Helpers shared by the tests: running the package's commands in real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+
+def catalog_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a subprocess needs to open the test run's catalog database."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    settings = connection.settings_dict
+    if connection.vendor == 'postgresql':
+        env.update(
+            {
+                'GEOSPAAS_DB_HOST': settings['HOST'],
+                'GEOSPAAS_DB_PORT': str(settings['PORT']),
+                'GEOSPAAS_DB_NAME': settings['NAME'],
+                'GEOSPAAS_DB_USER': settings['USER'],
+                'GEOSPAAS_DB_PASSWORD': settings['PASSWORD'] or '',
+            }
+        )
+    else:
+        env.pop('GEOSPAAS_DB_HOST', None)
+        env['GEOSPAAS_DB_PATH'] = str(settings['NAME'])
+    env.update(extra or {})
+    return env
+
+
+def run_command(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m <args>`` with this interpreter and capture its output as text."""
+    return subprocess.run(
+        [sys.executable, '-m', *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def run_python(
+    script: str, env: Mapping[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run a Python snippet with this interpreter and capture its output as text."""
+    return subprocess.run(
+        [sys.executable, '-c', script],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
