@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures of the loopback servers (tests/servers/), one module each.
+pytest_plugins: list[str] = []
+
 # The environment of the machine running the tests must not leak into them.
 for _name in list(os.environ):
     if _name.startswith(('GEOSPAAS_PROCESSING_', 'SYNTOOL_', 'GEOSPAAS_FAILED')):
