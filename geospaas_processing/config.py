@@ -101,6 +101,18 @@ VARIABLES: tuple[Variable, ...] = (
         '(default: auxiliary/ in the per-user data directory).',
     ),
     Variable(
+        'GEOSPAAS_PROCESSING_AUXILIARY_URL',
+        None,
+        'Base URL of a mirror serving auxiliary files as <name>/<version>/<file> '
+        "(default: each file's own source).",
+    ),
+    Variable(
+        'GEOSPAAS_PROCESSING_IDF_CONVERTER',
+        None,
+        'The idf-converter command (default: .venv-idf/bin/idf-converter in the source tree '
+        'if present, else idf-converter on PATH).',
+    ),
+    Variable(
         'GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR',
         None,
         'Directory of the Syntool portal data (ingested results go under ingested/).',
