@@ -1,0 +1,23 @@
+"""Operations on local files: archive and extract, crop, publish.
+
+Plain functions on paths, usable from a script, the command line or a Celery task;
+heavy dependencies (netCDF4, paramiko, GDAL's tools) are loaded only when used.
+"""
+
+from geospaas_processing.ops.archive import (
+    ArchiveError,
+    CorruptedArchiveError,
+    UnsafeArchiveError,
+    archive,
+    is_archive,
+    unarchive,
+)
+
+__all__ = [
+    'ArchiveError',
+    'CorruptedArchiveError',
+    'UnsafeArchiveError',
+    'archive',
+    'is_archive',
+    'unarchive',
+]
