@@ -73,6 +73,17 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable('GEOSPAAS_PROCESSING_REDIS_PORT', '6379', 'Redis port.'),
     Variable(
+        'GEOSPAAS_PROCESSING_LOCK_EXPIRY',
+        '60',
+        'Seconds before a dataset lock or download slot of a dead holder frees itself '
+        '(holders renew theirs while they work).',
+    ),
+    Variable(
+        'GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY',
+        '30',
+        'Seconds a task waits before trying again a dataset that another task has locked.',
+    ),
+    Variable(
         'GEOSPAAS_PROCESSING_BROKER',
         None,
         'Celery broker URL (amqp://... or redis://...). Unset: tasks run in-process.',
