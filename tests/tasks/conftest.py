@@ -108,10 +108,10 @@ def start_worker(
         f'test-{uuid.uuid4().hex[:6]}@%h',
         *extra_args,
     ]
-    log = open(log_path, 'ab')  # noqa: SIM115 - closed with the process by the fixture
-    process = subprocess.Popen(
-        command, env=worker_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with open(log_path, 'ab') as log:
+        process = subprocess.Popen(
+            command, env=worker_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
