@@ -71,6 +71,8 @@ def redis_client() -> redis.Redis | None:
         if client is None:
             try:
                 import redis
+                from redis.backoff import ExponentialBackoff
+                from redis.retry import Retry
             except ImportError as exc:
                 raise ConfigurationError(
                     'GEOSPAAS_PROCESSING_REDIS_HOST is set but the redis library is missing: '
@@ -83,6 +85,8 @@ def redis_client() -> redis.Redis | None:
                 socket_connect_timeout=3,
                 socket_timeout=10,
                 health_check_interval=30,
+                # Fail within a second when the server is down: callers retry whole tasks.
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
             )
             _clients[address] = client
     return client
