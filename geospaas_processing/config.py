@@ -128,6 +128,21 @@ VARIABLES: tuple[Variable, ...] = (
         None,
         'Directory of the Syntool portal data (ingested results go under ingested/).',
     ),
+    Variable(
+        'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER',
+        'syntool-converter',
+        'Command (name or path) of the Syntool converter.',
+    ),
+    Variable(
+        'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR',
+        'syntool-ingestor',
+        'Command (name or path) of the Syntool ingestor.',
+    ),
+    Variable(
+        'GEOSPAAS_PROCESSING_SYNTOOL_META2SQL',
+        'syntool-meta2sql',
+        'Command (name or path) turning Syntool metadata.json files into SQL.',
+    ),
     Variable('SYNTOOL_DATABASE_HOST', None, 'Syntool portal MySQL/MariaDB host.'),
     Variable('SYNTOOL_DATABASE_PORT', '3306', 'Syntool portal database port.'),
     Variable('SYNTOOL_DATABASE_NAME', None, 'Syntool portal database name.'),
