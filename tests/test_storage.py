@@ -1,0 +1,218 @@
+"""Local storage on a small dedicated tmpfs, remote storage over a real sshd on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geospaas_processing import storage
+from geospaas_processing.storage import (
+    PARTIAL_SUFFIX,
+    LocalStorage,
+    NotEnoughSpaceError,
+    StorageError,
+    is_partial_file,
+    partial_path,
+)
+
+KIB = 1024
+FILESYSTEM_SIZE = 2048 * KIB
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A fresh 2 MiB tmpfs, so that free space is exact and ours alone."""
+    mount_point = tmp_path / 'disk'
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        [
+            'mount',
+            '-t',
+            'tmpfs',
+            '-o',
+            f'size={FILESYSTEM_SIZE},mode=0755',
+            'tmpfs',
+            str(mount_point),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f'cannot mount a tmpfs (needs root): {mounted.stderr.strip()}')
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(['umount', '-l', str(mount_point)], check=False)
+
+
+def _write(path: Path, size: int, age: float) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'x' * size)
+    moment = time.time() - age
+    os.utime(path, (moment, moment))
+    return path
+
+
+def _fill(root: Path) -> dict[str, Path]:
+    """Six old dataset files (256 KiB each, oldest first), a partial and a young file."""
+    files = {
+        f'old{index}': _write(
+            root / f'dataset_{index}' / f'file_{index}.nc', 256 * KIB, age=10_000 - index * 100
+        )
+        for index in range(6)
+    }
+    files['partial'] = _write(partial_path(root / 'dataset_9' / 'file_9.nc'), 256 * KIB, 20_000)
+    files['young'] = _write(root / 'dataset_8' / 'fresh.nc', 128 * KIB, age=5)
+    return files
+
+
+def test_partial_file_names() -> None:
+    assert PARTIAL_SUFFIX == '.part'
+    assert partial_path('/data/d1/file.nc') == Path('/data/d1/.file.nc.part')
+    assert is_partial_file(partial_path('/data/d1/file.nc'))
+    assert is_partial_file('file.nc.part')
+    assert not is_partial_file('/data/d1/file.nc')
+    assert not is_partial_file('/data/file.part.nc')
+
+
+def test_errors_survive_pickling() -> None:
+    error = NotEnoughSpaceError('no room', needed=10, available=3)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.needed, copy.available) == (
+        NotEnoughSpaceError,
+        'no room',
+        10,
+        3,
+    )
+    assert isinstance(copy, StorageError)
+
+
+def test_free_space_deletes_oldest_files_until_enough(small_disk: Path) -> None:
+    files = _fill(small_disk)
+    local = LocalStorage(small_disk)
+    needed = local.get_free_space() + 400 * KIB
+
+    deleted = local.free_space(needed)
+
+    assert deleted == [files['old0'], files['old1']]
+    assert local.get_free_space() >= needed
+    assert not files['old0'].exists() and not (small_disk / 'dataset_0').exists()
+    for kept in ('old2', 'old3', 'old4', 'old5', 'partial', 'young'):
+        assert files[kept].exists(), kept
+
+
+def test_free_space_with_room_enough_deletes_nothing(small_disk: Path) -> None:
+    files = _fill(small_disk)
+    local = LocalStorage(small_disk)
+    assert local.free_space(local.get_free_space()) == []
+    assert local.free_space(0) == []
+    assert all(path.exists() for path in files.values())
+
+
+def test_free_space_impossible_deletes_nothing(small_disk: Path) -> None:
+    files = _fill(small_disk)
+    local = LocalStorage(small_disk)
+    # The partial and the young file (384 KiB) can never be deleted.
+    needed = FILESYSTEM_SIZE - 300 * KIB
+    with pytest.raises(NotEnoughSpaceError, match=str(small_disk)) as caught:
+        local.free_space(needed)
+    assert caught.value.needed == needed
+    assert caught.value.available < needed
+    assert all(path.exists() for path in files.values())
+
+
+def test_unmanaged_storage_never_deletes(small_disk: Path) -> None:
+    files = _fill(small_disk)
+    local = LocalStorage(small_disk, managed=False)
+    with pytest.raises(NotEnoughSpaceError, match='not managed'):
+        local.free_space(local.get_free_space() + KIB)
+    assert all(path.exists() for path in files.values())
+
+
+def test_symlinks_and_young_files_are_kept(small_disk: Path, tmp_path: Path) -> None:
+    outside = _write(tmp_path / 'outside' / 'precious.nc', 256 * KIB, age=50_000)
+    (small_disk / 'link').mkdir()
+    (small_disk / 'link' / 'precious.nc').symlink_to(outside)
+    os.symlink(outside.parent, small_disk / 'linked_dir')
+    young = _write(small_disk / 'young.nc', 1024 * KIB, age=0)
+    local = LocalStorage(small_disk, min_age=60)
+    with pytest.raises(NotEnoughSpaceError):
+        local.free_space(local.get_free_space() + 100 * KIB)
+    assert outside.exists() and young.exists()
+    assert LocalStorage(small_disk, min_age=0).free_space(local.get_free_space() + 100 * KIB) == [
+        young
+    ]
+    assert outside.exists()
+
+
+FREE_SPACE_SCRIPT = """
+import json, sys, time
+from geospaas_processing.storage import LocalStorage
+root, needed, start = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+while time.time() < start:
+    time.sleep(0.002)
+print(json.dumps([str(path) for path in LocalStorage(root).free_space(needed)]))
+"""
+
+
+def test_two_processes_freeing_space_delete_only_what_is_needed(small_disk: Path) -> None:
+    files = _fill(small_disk)
+    needed = LocalStorage(small_disk).get_free_space() + 400 * KIB
+    start = time.time() + 0.8
+    processes = [
+        subprocess.Popen(
+            [sys.executable, '-c', FREE_SPACE_SCRIPT, str(small_disk), str(needed), str(start)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    deleted = [json.loads(process.communicate(timeout=30)[0]) for process in processes]
+    assert sorted(deleted, key=len) == [[], [str(files['old0']), str(files['old1'])]]
+    assert files['old2'].exists()
+
+
+def test_local_paths_stay_under_the_root(tmp_path: Path) -> None:
+    local = LocalStorage(tmp_path / 'root')
+    _write(tmp_path / 'root' / 'a' / 'b.nc', 10, age=0)
+    _write(tmp_path / 'secret.txt', 5, age=0)
+    assert local.listdir() == ['a']
+    assert local.get_file_size('a/b.nc') == 10
+    assert local.get_file_size('a') == 10
+    with pytest.raises(StorageError, match='outside'):
+        local.get_file_size('../secret.txt')
+    with pytest.raises(StorageError, match='outside'):
+        local.remove('../secret.txt')
+    with pytest.raises(StorageError, match='root'):
+        local.remove('.')
+    local.remove('a')
+    assert local.listdir() == []
+    assert (tmp_path / 'secret.txt').exists()
+
+
+def test_invalid_needed_bytes(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match='needed_bytes'):
+        LocalStorage(tmp_path).free_space(-1)
+
+
+def test_public_names() -> None:
+    assert sorted(storage.__all__) == sorted(
+        [
+            'MIN_AGE',
+            'PARTIAL_SUFFIX',
+            'LocalStorage',
+            'NotEnoughSpaceError',
+            'StorageError',
+            'is_partial_file',
+            'partial_path',
+        ]
+    )
