@@ -12,12 +12,15 @@ from geospaas_processing.ops.archive import (
     is_archive,
     unarchive,
 )
+from geospaas_processing.ops.crop import CropError, crop
 
 __all__ = [
     'ArchiveError',
     'CorruptedArchiveError',
+    'CropError',
     'UnsafeArchiveError',
     'archive',
+    'crop',
     'is_archive',
     'unarchive',
 ]
