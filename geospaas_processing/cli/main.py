@@ -19,7 +19,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Subcommands that live in their own modules: name -> module exposing
 # ``add_arguments(parser)`` and ``run(args) -> int``.
-PLUGGED_SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+PLUGGED_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    'harvest': ('geospaas_processing.cli.harvest', 'fill the catalog from providers'),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
