@@ -1,0 +1,126 @@
+"""The contract every provider type fulfils, and the search parameters they all share."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from geospaas_processing.harvesting.config import ProviderConfig
+from geospaas_processing.harvesting.errors import HarvestConfigurationError, NormalizationError
+from geospaas_processing.harvesting.normalize import HarvestedDataset, parse_time
+
+COMMON_PARAMETERS = ('start_time', 'end_time', 'location')
+
+
+@dataclass
+class SearchPage:
+    """One page of raw search results.
+
+    ``results`` are JSON-serializable dicts as the provider gave them, so that a
+    result that cannot be ingested can be kept on disk and retried later.
+    """
+
+    number: int
+    results: list[dict[str, Any]] = field(default_factory=list)
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchWindow:
+    """The parameters shared by every provider: a time range and an optional WKT area."""
+
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    location_wkt: str | None = None
+
+    @classmethod
+    def from_parameters(cls, search_parameters: dict[str, Any]) -> SearchWindow:
+        """Read ``start_time``, ``end_time`` and ``location`` from search parameters.
+
+        Raises:
+            HarvestConfigurationError: a time is not ISO 8601 or the location not WKT.
+        """
+        try:
+            start = parse_time(search_parameters.get('start_time'), 'start_time')
+            end = parse_time(search_parameters.get('end_time'), 'end_time')
+        except NormalizationError as exc:
+            raise HarvestConfigurationError(f'search parameters: {exc}') from exc
+        location = search_parameters.get('location')
+        if location is not None:
+            location = _valid_wkt(location)
+        return cls(start, end, location)
+
+    def location_geojson(self) -> dict[str, Any] | None:
+        """The location as a GeoJSON geometry dict, or None."""
+        if self.location_wkt is None:
+            return None
+        import json
+
+        from django.contrib.gis.geos import GEOSGeometry
+
+        return json.loads(GEOSGeometry(self.location_wkt, srid=4326).geojson)
+
+
+def _valid_wkt(text: Any) -> str:
+    from django.contrib.gis.geos import GEOSGeometry
+    from django.contrib.gis.geos.error import GEOSException
+
+    try:
+        geometry = GEOSGeometry(str(text), srid=4326)
+    except (GEOSException, ValueError) as exc:
+        raise HarvestConfigurationError(
+            f'search parameter "location" is not valid WKT: {str(text)[:100]!r}'
+        ) from exc
+    return geometry.wkt
+
+
+class BaseProvider(ABC):
+    """A source of search results: one subclass per provider type, in one module.
+
+    A provider is built from its :class:`ProviderConfig`. It must:
+
+    - walk the result pages of a search in :meth:`search`, yielding each page as
+      soon as it is read, so that pages already ingested are kept when a later
+      page fails; a page that fails for good (after the retries of
+      :class:`~geospaas_processing.harvesting.http.ProviderHTTPClient`) raises
+      :class:`~geospaas_processing.harvesting.errors.ProviderError`;
+    - turn one raw result into a :class:`HarvestedDataset` in :meth:`normalize`,
+      raising :class:`~geospaas_processing.harvesting.errors.NormalizationError`
+      for a result that cannot be catalogued. ``normalize`` must work on a raw
+      result read back from disk, without network access, so that failed
+      ingestions can be retried.
+
+    Register the class in :mod:`geospaas_processing.harvesting.providers` under
+    its ``type`` name.
+    """
+
+    type: ClassVar[str]
+
+    def __init__(self, provider_config: ProviderConfig) -> None:
+        self.config = provider_config
+
+    @property
+    def name(self) -> str:
+        """The provider's name in the harvest configuration."""
+        return self.config.name
+
+    @abstractmethod
+    def search(self, search_parameters: dict[str, Any]) -> Iterator[SearchPage]:
+        """Yield the result pages of a search, in order."""
+
+    @abstractmethod
+    def normalize(self, result: dict[str, Any]) -> HarvestedDataset:
+        """The catalog values of one raw search result."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most providers hold no connection
+        """Release connections; the default does nothing."""
+
+    def data_center(self, *candidates: Any) -> str:
+        """The configured data center, else the first candidate given, else the provider name."""
+        for candidate in (self.config.data_center, *candidates):
+            if isinstance(candidate, str) and candidate.strip():
+                return candidate.strip()
+        return self.name
