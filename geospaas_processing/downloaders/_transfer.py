@@ -1,0 +1,210 @@
+"""Writing one URL into a dataset directory: partial file, resume, checks, fsync, rename."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import logging
+import os
+import posixpath
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
+
+from geospaas_processing.downloaders import _files
+from geospaas_processing.downloaders._redact import redact_url
+from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
+from geospaas_processing.downloaders.errors import (
+    DownloadError,
+    NoSpaceLeftError,
+    RetriableDownloadError,
+)
+from geospaas_processing.locks import Lease, LeaseLost
+
+LOGGER = logging.getLogger(__name__)
+LEASE_CHECK_INTERVAL = 1.0
+
+#: Called with (bytes on disk, total size or None) as the transfer progresses.
+ProgressFunction = Callable[[int, int | None], None]
+#: Called with the number of bytes about to be written, to make room for them.
+RoomMaker = Callable[[int, Path], None]
+
+
+def fetch(
+    downloader: Downloader,
+    url: str,
+    directory: Path,
+    *,
+    lease: Lease | None = None,
+    progress: ProgressFunction | None = None,
+    make_room: RoomMaker | None = None,
+) -> tuple[Path, int]:
+    """Download ``url`` into ``directory``; return the complete file's path and size.
+
+    The bytes go to a partial file renamed only once complete, fsynced and checked
+    (size, checksums). An interrupted transfer leaves the partial file so that the next
+    call resumes it when the server allows; a corrupt or refused one removes it.
+
+    Raises:
+        DownloadError: and its subclasses, see :class:`Downloader`; ``NoSpaceLeftError``
+            when the disk is full; ``RetriableDownloadError`` when the slot's lease was lost
+            or another process is writing the same file.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(
+            f'cannot create the download directory {directory}: {exc.strerror}'
+        ) from exc
+    partial = _files.PartialFiles.for_url(directory, url)
+    with _exclusive(partial.data, url) as handle:
+        try:
+            remote = downloader.open(url, _resume_point(handle, partial))
+            try:
+                size = _receive(remote, handle, partial, lease, progress, make_room)
+            finally:
+                remote.close()
+        except NoSpaceLeftError:
+            partial.remove()
+            raise
+        except (DownloadError, LeaseLost) as exc:
+            if handle.seek(0, os.SEEK_END) == 0:
+                partial.remove()
+            if isinstance(exc, LeaseLost):
+                raise RetriableDownloadError(
+                    f'stopped downloading {redact_url(url)}: the provider slot was lost ({exc})',
+                    url=redact_url(url),
+                ) from exc
+            raise
+        final = directory / (
+            _files.safe_file_name(remote.name) or _files.safe_file_name(_url_name(url)) or 'data'
+        )
+        os.replace(partial.data, final)
+        partial.resume_state.unlink(missing_ok=True)
+        _files.fsync_directory(directory)
+    return final, size
+
+
+@contextmanager
+def _exclusive(path: Path, url: str):
+    """Open (creating) the partial file, locked so that one process at a time writes it."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    handle = os.fdopen(descriptor, 'r+b', buffering=0)
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RetriableDownloadError(
+                f'another process is downloading {redact_url(url)} into {path.parent}',
+                url=redact_url(url),
+            ) from None
+        yield handle
+    finally:
+        handle.close()
+
+
+def _resume_point(handle: BinaryIO, partial: _files.PartialFiles) -> ResumePoint | None:
+    offset = handle.seek(0, os.SEEK_END)
+    validator = partial.read_validator()
+    if offset > 0 and validator:
+        return ResumePoint(offset, validator)
+    return None
+
+
+def _receive(
+    remote: RemoteFile,
+    handle: BinaryIO,
+    partial: _files.PartialFiles,
+    lease: Lease | None,
+    progress: ProgressFunction | None,
+    make_room: RoomMaker | None,
+) -> int:
+    handle.truncate(remote.offset)
+    handle.seek(remote.offset)
+    partial.write_validator(remote.validator)
+    if make_room is not None and remote.size is not None:
+        make_room(max(0, remote.size - remote.offset), partial.data.parent)
+    hashers = _hashers(remote, handle)
+    written = remote.offset
+    checked_at = time.monotonic()
+    if progress is not None:
+        progress(written, remote.size)
+    for chunk in remote.chunks:
+        _write(handle, chunk, partial.data.parent)
+        for hasher in hashers.values():
+            hasher.update(chunk)
+        written += len(chunk)
+        if progress is not None:
+            progress(written, remote.size)
+        if lease is not None and time.monotonic() - checked_at >= LEASE_CHECK_INTERVAL:
+            lease.check()
+            checked_at = time.monotonic()
+    os.fsync(handle.fileno())
+    _check_size(remote, written, partial)
+    _check_checksums(remote, hashers, partial)
+    return written
+
+
+def _write(handle: BinaryIO, chunk: bytes, directory: Path) -> None:
+    try:
+        view = memoryview(chunk)
+        while view:
+            view = view[handle.write(view) :]
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise NoSpaceLeftError(
+                f'no space left on the disk of {directory}; the partial file was removed. '
+                'Free some space and download again',
+                directory=str(directory),
+            ) from exc
+        raise DownloadError(f'cannot write into {directory}: {exc.strerror}') from exc
+
+
+def _hashers(remote: RemoteFile, handle: BinaryIO) -> dict[str, hashlib._Hash]:
+    hashers = {name: hashlib.new(name) for name in remote.checksums}
+    if hashers and remote.offset:
+        handle.seek(0)
+        remaining = remote.offset
+        while remaining:
+            block = handle.read(min(remaining, 1 << 20))
+            if not block:
+                break
+            for hasher in hashers.values():
+                hasher.update(block)
+            remaining -= len(block)
+        handle.seek(remote.offset)
+    return hashers
+
+
+def _check_size(remote: RemoteFile, written: int, partial: _files.PartialFiles) -> None:
+    if remote.size is None or written == remote.size:
+        return
+    if written < remote.size:
+        raise RetriableDownloadError(
+            f'the transfer stopped after {written} of {remote.size} bytes; it will resume '
+            'from there'
+        )
+    partial.remove()
+    raise RetriableDownloadError(
+        f'received {written} bytes where {remote.size} were announced; the file was discarded'
+    )
+
+
+def _check_checksums(
+    remote: RemoteFile, hashers: dict[str, hashlib._Hash], partial: _files.PartialFiles
+) -> None:
+    for name, hasher in hashers.items():
+        if hasher.digest() != remote.checksums[name]:
+            partial.remove()
+            raise RetriableDownloadError(
+                f'the {name} checksum of the received file does not match the one the server '
+                'sent; the file was discarded'
+            )
+
+
+def _url_name(url: str) -> str:
+    return unquote(posixpath.basename(urlsplit(url).path))

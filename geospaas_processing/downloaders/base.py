@@ -1,0 +1,171 @@
+"""The contract every protocol downloader follows, and the registry that picks one for a URI."""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import TracebackType
+from urllib.parse import urlsplit
+
+from geospaas_processing.downloaders._redact import redact_url
+from geospaas_processing.downloaders.errors import DownloadError
+from geospaas_processing.downloaders.provider_settings import ProviderSettings
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where an interrupted transfer stopped: bytes already on disk and the version they came from.
+
+    ``validator`` is what :attr:`RemoteFile.validator` was when the transfer began (an ETag,
+    a modification time...); a downloader resumes only if the remote file still matches it.
+    """
+
+    offset: int
+    validator: str
+
+
+@dataclass
+class RemoteFile:
+    """An open transfer of one remote file.
+
+    Attributes:
+        chunks: the bytes of the file from ``offset`` on, as bytes-like chunks (a chunk is
+            valid until the next one is asked for).
+        offset: where ``chunks`` start: 0, or the resume point's offset when the downloader
+            could resume.
+        size: the size of the whole file when the server told it, else None.
+        name: the file name the server suggests (untrusted, may be a path), else None.
+        validator: a token identifying this version of the file for a later resume, else None.
+        checksums: digests of the whole file the server sent, by hashlib algorithm name.
+    """
+
+    chunks: Iterator[bytes]
+    offset: int = 0
+    size: int | None = None
+    name: str | None = None
+    validator: str | None = None
+    checksums: dict[str, bytes] = field(default_factory=dict)
+    close_callback: object = None
+
+    def close(self) -> None:
+        """Release the connection behind the transfer (done by the caller, also on errors)."""
+        if callable(self.close_callback):
+            self.close_callback()
+
+
+class Downloader(ABC):
+    """A protocol downloader: fetches the bytes of a URL with a provider's settings.
+
+    What a downloader must do:
+
+    - :meth:`open` starts the transfer of ``url`` and returns a :class:`RemoteFile`; when
+      given a :class:`ResumePoint` and the server can send the rest of the same version of
+      the file, the chunks start at its offset, otherwise at 0. It authenticates with the
+      provider's settings and never puts credentials in errors or logs.
+    - It raises :class:`ObsoleteURLError` when the server says the file is gone,
+      :class:`RetriableDownloadError` for temporary failures (also from the chunk iterator
+      when the connection drops), :class:`AuthenticationError` when credentials are refused
+      and :class:`DownloadError` otherwise, each chained to the underlying exception.
+    - :meth:`size` returns the size of the remote file without transferring it, or None.
+    - It does not write files: the manager writes, checks and renames them.
+
+    Instances may be used from several threads; :meth:`close` releases their connections.
+    """
+
+    #: DatasetURI services this downloader serves (e.g. ``HTTPServer``).
+    services: tuple[str, ...] = ()
+    #: URL schemes this downloader serves (e.g. ``https``); ``''`` is a bare local path.
+    schemes: tuple[str, ...] = ()
+
+    def __init__(self, settings: ProviderSettings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def open(self, url: str, resume: ResumePoint | None = None) -> RemoteFile:
+        """Start transferring ``url``; see the class docstring for what to raise."""
+
+    def size(self, url: str) -> int | None:
+        """The size of the remote file in bytes, or None when the server does not tell."""
+        return None
+
+    def close(self) -> None:  # noqa: B027 - most downloaders hold nothing between transfers
+        """Release the connections this downloader holds."""
+
+    def __enter__(self) -> Downloader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f'<{type(self).__name__} for {self.settings.prefix or "(no provider settings)"}>'
+
+
+class Registry:
+    """Downloader classes by DatasetURI service and by URL scheme, imported on first use.
+
+    Entries are ``module:ClassName`` strings so that a heavy backend (paramiko) is only
+    imported when a URI needs it. Registering a service or scheme twice is refused.
+    """
+
+    def __init__(self) -> None:
+        self._by_service: dict[str, str] = {}
+        self._by_scheme: dict[str, str] = {}
+
+    def register(
+        self, target: str, *, services: tuple[str, ...] = (), schemes: tuple[str, ...] = ()
+    ) -> None:
+        """Register ``target`` (``'package.module:Class'``) for services and URL schemes.
+
+        Raises:
+            ValueError: a service or scheme is already registered.
+        """
+        for table, names in ((self._by_service, services), (self._by_scheme, schemes)):
+            for name in names:
+                if name in table:
+                    raise ValueError(f'{name!r} is already served by {table[name]}')
+        self._by_service.update(dict.fromkeys(services, target))
+        self._by_scheme.update(dict.fromkeys((name.lower() for name in schemes), target))
+
+    def downloader_class(self, url: str, service: str | None = None) -> type[Downloader]:
+        """The downloader class for a URI, chosen by its URL scheme.
+
+        A URI whose service is given but not registered (``WMS``, say) is not downloadable.
+
+        Raises:
+            DownloadError: no downloader serves this service or scheme.
+        """
+        scheme = urlsplit(url).scheme.lower()
+        if len(scheme) == 1:  # a Windows drive letter, not a scheme
+            scheme = ''
+        target = self._by_scheme.get(scheme)
+        if service is not None and service not in self._by_service:
+            target = None
+        if target is None:
+            raise DownloadError(
+                f'no downloader for service {service!r} and URL scheme {scheme!r} '
+                f'(known services: {", ".join(sorted(self._by_service))}; '
+                f'schemes: {", ".join(sorted(self._by_scheme))})',
+                url=redact_url(url),
+            )
+        module_name, class_name = target.split(':')
+        return getattr(importlib.import_module(module_name), class_name)
+
+
+registry = Registry()
+_PACKAGE = 'geospaas_processing.downloaders'
+registry.register(
+    f'{_PACKAGE}.http:HTTPDownloader',
+    services=('HTTPServer', 'OPENDAP'),
+    schemes=('http', 'https'),
+)
+registry.register(f'{_PACKAGE}.ftp:FTPDownloader', services=('ftp',), schemes=('ftp',))
+registry.register(f'{_PACKAGE}.sftp:SFTPDownloader', services=('sftp',), schemes=('sftp',))
+registry.register(f'{_PACKAGE}.local:LocalDownloader', services=('local',), schemes=('', 'file'))
