@@ -13,14 +13,26 @@ from geospaas_processing.ops.archive import (
     unarchive,
 )
 from geospaas_processing.ops.crop import CropError, crop
+from geospaas_processing.ops.publish import (
+    PublishError,
+    RemoteSpaceError,
+    publish,
+    publish_in_place,
+    publish_over_ssh,
+)
 
 __all__ = [
     'ArchiveError',
     'CorruptedArchiveError',
     'CropError',
+    'PublishError',
+    'RemoteSpaceError',
     'UnsafeArchiveError',
     'archive',
     'crop',
     'is_archive',
+    'publish',
+    'publish_in_place',
+    'publish_over_ssh',
     'unarchive',
 ]
