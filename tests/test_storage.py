@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from geospaas_processing.storage import (
     PARTIAL_SUFFIX,
     LocalStorage,
     NotEnoughSpaceError,
+    RemoteStorage,
     StorageError,
     is_partial_file,
     partial_path,
@@ -30,7 +32,10 @@ FILESYSTEM_SIZE = 2048 * KIB
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A fresh 2 MiB tmpfs, so that free space is exact and ours alone."""
-    mount_point = tmp_path / 'disk'
+    yield from _mounted_tmpfs(tmp_path / 'disk')
+
+
+def _mounted_tmpfs(mount_point: Path) -> Iterator[Path]:
     mount_point.mkdir()
     mounted = subprocess.run(
         [
@@ -211,8 +216,164 @@ def test_public_names() -> None:
             'PARTIAL_SUFFIX',
             'LocalStorage',
             'NotEnoughSpaceError',
+            'RemoteStorage',
             'StorageError',
             'is_partial_file',
             'partial_path',
         ]
     )
+
+
+# Remote storage, over the tests' sshd (tests/servers/sshd.py)
+
+
+@pytest.fixture
+def remote_root(sshd_server, unique_name: str) -> Path:
+    root = sshd_server.root / unique_name
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def remote(sshd_server, remote_root: Path) -> Iterator[RemoteStorage]:
+    with RemoteStorage(
+        sshd_server.alias, str(remote_root), ssh_config_path=sshd_server.ssh_config_path
+    ) as remote_storage:
+        yield remote_storage
+
+
+def test_put_creates_directories_and_never_shows_a_partial_file(
+    remote: RemoteStorage, remote_root: Path, tmp_path: Path
+) -> None:
+    local = _write(tmp_path / 'dataset_180.nc', 300 * KIB, age=0)
+    remote_path = remote.put(local, './foo/bar/dataset_180.nc')
+    assert remote_path == f'{remote_root}/foo/bar/dataset_180.nc'
+    assert (remote_root / 'foo' / 'bar' / 'dataset_180.nc').read_bytes() == local.read_bytes()
+    assert remote.listdir('foo/bar') == ['dataset_180.nc']
+    assert remote.get_file_size('foo/bar/dataset_180.nc') == 300 * KIB
+
+    local.write_bytes(b'new content')
+    remote.put(local, 'foo/bar/dataset_180.nc')
+    assert (remote_root / 'foo' / 'bar' / 'dataset_180.nc').read_bytes() == b'new content'
+    assert remote.listdir('foo/bar') == ['dataset_180.nc']
+
+
+@pytest.mark.parametrize('bad_path', ['../escape.nc', '/etc/passwd', 'a/../../b.nc'])
+def test_put_refuses_paths_outside_the_root(
+    remote: RemoteStorage, tmp_path: Path, bad_path: str
+) -> None:
+    local = _write(tmp_path / 'file.nc', 10, age=0)
+    with pytest.raises(StorageError, match='relative path inside'):
+        remote.put(local, bad_path)
+
+
+def test_remove_files_and_trees(remote: RemoteStorage, remote_root: Path, tmp_path: Path) -> None:
+    local = _write(tmp_path / 'file.nc', 10, age=0)
+    remote.put(local, 'a/b/file.nc')
+    remote.put(local, 'c.nc')
+    remote.remove('c.nc')
+    remote.remove('a')
+    remote.remove('missing')
+    assert list(remote_root.iterdir()) == []
+    with pytest.raises(StorageError, match='root'):
+        remote.remove('.')
+
+
+@pytest.fixture
+def remote_disk(remote_root: Path) -> Iterator[Path]:
+    """A fresh 2 MiB tmpfs under the SSH server's root."""
+    yield from _mounted_tmpfs(remote_root / 'disk')
+
+
+def _storage_on(sshd_server, root: Path, **options) -> RemoteStorage:
+    return RemoteStorage(
+        sshd_server.alias, str(root), ssh_config_path=sshd_server.ssh_config_path, **options
+    )
+
+
+def test_remote_free_space_is_the_remote_disk_s(sshd_server, remote_disk: Path) -> None:
+    with _storage_on(sshd_server, remote_disk) as on_disk:
+        assert on_disk.get_free_space() == shutil.disk_usage(remote_disk).free
+        assert on_disk.get_free_space() == FILESYSTEM_SIZE
+
+
+def test_remote_free_space_deletes_oldest_files(sshd_server, remote_disk: Path) -> None:
+    files = _fill(remote_disk)
+    with _storage_on(sshd_server, remote_disk) as on_disk:
+        with pytest.raises(NotEnoughSpaceError):
+            on_disk.free_space(FILESYSTEM_SIZE - 300 * KIB)
+        assert all(path.exists() for path in files.values())
+
+        needed = on_disk.get_free_space() + 400 * KIB
+        deleted = on_disk.free_space(needed)
+        assert deleted == [str(files['old0']), str(files['old1'])]
+        assert shutil.disk_usage(remote_disk).free >= needed
+        assert not (remote_disk / 'dataset_0').exists()
+        for kept in ('old2', 'old3', 'old4', 'old5', 'partial', 'young'):
+            assert files[kept].exists(), kept
+        assert on_disk.free_space(needed) == []
+
+
+def test_unmanaged_remote_storage_never_deletes(sshd_server, remote_disk: Path) -> None:
+    files = _fill(remote_disk)
+    with _storage_on(sshd_server, remote_disk, managed=False) as on_disk:
+        with pytest.raises(NotEnoughSpaceError, match='not managed'):
+            on_disk.free_space(on_disk.get_free_space() + KIB)
+    assert all(path.exists() for path in files.values())
+
+
+def test_unknown_host_key_is_refused(sshd_server, tmp_path: Path) -> None:
+    empty_known_hosts = tmp_path / 'known_hosts'
+    empty_known_hosts.write_text('')
+    config = tmp_path / 'ssh_config'
+    config.write_text(
+        f'Host untrusted\n    HostName 127.0.0.1\n    Port {sshd_server.port}\n'
+        f'    User {sshd_server.username}\n    IdentityFile {sshd_server.client_key_path}\n'
+        f'    UserKnownHostsFile {empty_known_hosts}\n'
+    )
+    with RemoteStorage('untrusted', '/tmp', ssh_config_path=config) as untrusted:
+        with pytest.raises(StorageError, match='not in the known-hosts') as caught:
+            untrusted.get_free_space()
+    assert f'127.0.0.1:{sshd_server.port}' in str(caught.value)
+    assert str(pickle.loads(pickle.dumps(caught.value))) == str(caught.value)
+
+
+def test_changed_host_key_is_refused(sshd_server, tmp_path: Path) -> None:
+    other_key = tmp_path / 'other_key'
+    subprocess.run(
+        ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', str(other_key)], check=True
+    )
+    key_type, key = Path(f'{other_key}.pub').read_text().split()[:2]
+    known_hosts = tmp_path / 'known_hosts'
+    known_hosts.write_text(f'[127.0.0.1]:{sshd_server.port} {key_type} {key}\n')
+    config = tmp_path / 'ssh_config'
+    config.write_text(
+        sshd_server.ssh_config_path.read_text().replace(
+            str(sshd_server.known_hosts_path), str(known_hosts)
+        )
+    )
+    with RemoteStorage(sshd_server.alias, '/tmp', ssh_config_path=config) as remote:
+        with pytest.raises(StorageError, match='host key differs'):
+            remote.get_free_space()
+
+
+def test_wrong_identity_is_a_clear_error(sshd_server, tmp_path: Path) -> None:
+    other_key = tmp_path / 'other_key'
+    subprocess.run(
+        ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', str(other_key)], check=True
+    )
+    config = tmp_path / 'ssh_config'
+    config.write_text(
+        sshd_server.ssh_config_path.read_text().replace(
+            str(sshd_server.client_key_path), str(other_key)
+        )
+    )
+    with RemoteStorage(sshd_server.alias, '/tmp', ssh_config_path=config) as remote:
+        with pytest.raises(StorageError, match='authentication failed') as caught:
+            remote.get_free_space()
+    assert f'{sshd_server.username}@127.0.0.1:{sshd_server.port}' in str(caught.value)
+
+
+def test_missing_ssh_config_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match='does not exist'):
+        RemoteStorage('somewhere', '/tmp', ssh_config_path=tmp_path / 'nope').get_free_space()

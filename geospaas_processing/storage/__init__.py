@@ -1,0 +1,42 @@
+"""Where files are kept: local and remote (SSH) storage, their free space and its clean-up.
+
+Tree of errors::
+
+    GeospaasProcessingError
+    └── StorageError                 a storage could not be read, written or reached
+        └── NotEnoughSpaceError      even deleting every deletable file would not make room
+
+Free-space rule (``free_space`` of both storages): when a storage is *managed*, regular
+files under its root are deleted oldest first (by modification time) until the requested
+room is free, then emptied directories are removed. Never deleted: in-progress downloads
+(names ending in :data:`PARTIAL_SUFFIX`, see :func:`is_partial_file` and
+:func:`partial_path`), files modified less than ``min_age`` seconds ago (:data:`MIN_AGE`, a
+minute, by default: just finished and probably about to be used), symbolic links and
+hard-linked files. When even deleting all the others would not be enough, nothing is deleted
+and :class:`NotEnoughSpaceError` is raised. Two processes never clean the same root at once
+(``locks.named_lock('free-space:...')``).
+"""
+
+from __future__ import annotations
+
+from geospaas_processing.storage._base import (
+    MIN_AGE,
+    PARTIAL_SUFFIX,
+    NotEnoughSpaceError,
+    StorageError,
+    is_partial_file,
+    partial_path,
+)
+from geospaas_processing.storage._local import LocalStorage
+from geospaas_processing.storage._remote import RemoteStorage
+
+__all__ = [
+    'MIN_AGE',
+    'PARTIAL_SUFFIX',
+    'LocalStorage',
+    'NotEnoughSpaceError',
+    'RemoteStorage',
+    'StorageError',
+    'is_partial_file',
+    'partial_path',
+]

@@ -1,0 +1,142 @@
+"""Storage in a directory of a local disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from geospaas_processing import locks
+from geospaas_processing.storage._base import (
+    LOCK_TIMEOUT,
+    MIN_AGE,
+    Candidate,
+    NotEnoughSpaceError,
+    StorageError,
+    check_needed,
+    free_oldest,
+    may_delete,
+)
+
+
+class LocalStorage:
+    """A directory on a local disk.
+
+    Args:
+        root: the directory; created when first needed.
+        managed: whether :meth:`free_space` may delete files under ``root`` to make room.
+        min_age: files modified less than this many seconds ago are never deleted.
+    """
+
+    def __init__(
+        self, root: str | os.PathLike[str], *, managed: bool = True, min_age: float = MIN_AGE
+    ) -> None:
+        self.root = Path(root).expanduser().absolute()
+        self.managed = managed
+        self.min_age = min_age
+
+    def __repr__(self) -> str:
+        return f'LocalStorage({str(self.root)!r}, managed={self.managed})'
+
+    def path(self, relative_path: str | os.PathLike[str]) -> Path:
+        """The absolute path of ``relative_path`` under the root; refuses to leave the root."""
+        candidate = (self.root / relative_path).resolve()
+        if not candidate.is_relative_to(self.root.resolve()):
+            raise StorageError(f'{relative_path} is outside the storage root {self.root}')
+        return candidate
+
+    def get_free_space(self) -> int:
+        """Bytes free for this user on the disk of the root."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return shutil.disk_usage(self.root).free
+
+    def get_file_size(self, relative_path: str | os.PathLike[str]) -> int:
+        """Size in bytes of a file, or of every file in a directory, under the root."""
+        path = self.path(relative_path)
+        if path.is_dir():
+            return sum(entry.stat().st_size for entry in path.rglob('*') if entry.is_file())
+        return path.stat().st_size
+
+    def listdir(self, relative_path: str | os.PathLike[str] = '.') -> list[str]:
+        """Names of the entries of a directory under the root, sorted."""
+        return sorted(os.listdir(self.path(relative_path)))
+
+    def remove(self, relative_path: str | os.PathLike[str]) -> None:
+        """Delete a file or a directory tree under the root (missing: nothing to do)."""
+        path = self.path(relative_path)
+        if path == self.root.resolve():
+            raise StorageError(f'refusing to remove the storage root {self.root}')
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+    def free_space(self, needed_bytes: int, *, lock_timeout: float = LOCK_TIMEOUT) -> list[Path]:
+        """Make ``needed_bytes`` free on the disk of the root; return the paths deleted.
+
+        Follows the package's free-space rule (oldest first; partial files, young files,
+        links and hard-linked files kept). An unmanaged storage deletes nothing.
+
+        Raises:
+            NotEnoughSpaceError: the room cannot be made; nothing was deleted (unless
+                deleted files stay open elsewhere and keep their space).
+            locks.LockBusy: another process kept cleaning for ``lock_timeout`` seconds.
+        """
+        needed_bytes = check_needed(needed_bytes)
+        if self.get_free_space() >= needed_bytes:
+            return []
+        with locks.named_lock(f'free-space:{self.root}', blocking_timeout=lock_timeout):
+            free = self.get_free_space()  # another process may have cleaned meanwhile
+            if free >= needed_bytes:
+                return []
+            if not self.managed:
+                raise NotEnoughSpaceError(
+                    f'{needed_bytes} bytes needed under {self.root} but only {free} are free, '
+                    'and this storage is not managed (files are never deleted to make room)',
+                    needed=needed_bytes,
+                    available=free,
+                )
+            deleted = free_oldest(
+                self._candidates(), free, needed_bytes, str(self.root), self._delete, self._measure
+            )
+            return [Path(path) for path in deleted]
+
+    def _candidates(self) -> Iterator[Candidate]:
+        newest = time.time() - self.min_age
+        for directory, _, names in os.walk(self.root):
+            for name in names:
+                path = os.path.join(directory, name)
+                try:
+                    status = os.lstat(path)
+                except FileNotFoundError:
+                    continue
+                # Deleting one name of a hard-linked file frees nothing: such files stay.
+                if (
+                    stat.S_ISREG(status.st_mode)
+                    and status.st_nlink == 1
+                    and may_delete(name, status.st_mtime, newest)
+                ):
+                    # Blocks in use, not the apparent size (sparse files, block rounding).
+                    yield Candidate(path, status.st_mtime, status.st_blocks * 512)
+
+    def _delete(self, path: str) -> bool:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        self._remove_empty_parents(Path(path).parent)
+        return True
+
+    def _measure(self) -> int:
+        return shutil.disk_usage(self.root).free
+
+    def _remove_empty_parents(self, directory: Path) -> None:
+        while directory != self.root and directory.is_relative_to(self.root):
+            try:
+                directory.rmdir()
+            except OSError:
+                return
+            directory = directory.parent
