@@ -1,0 +1,1 @@
+"""Conversion of datasets for Syntool portals and registration in the portal database."""

@@ -1,0 +1,222 @@
+"""The products Syntool portals show: which datasets, and which conversions each gets.
+
+Each :class:`ParameterSelector` matches datasets by their entry_id (the
+provider's product name) and gives :class:`SyntoolConverter` its
+``configurations``. The first matching selector wins, so specific patterns come
+before general ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from geospaas_processing.converters.base import ParameterSelector
+from geospaas_processing.converters.syntool.configuration import (
+    READER_TOOL,
+    IngestParameterSelector,
+    SyntoolConfiguration,
+)
+
+__all__ = ['PARAMETER_SELECTORS', 'entry_id_matches']
+
+TILES = 'ingest_geotiff_3413_tiles'
+RASTER = 'ingest_geotiff_3413_raster'
+VECTOR_FIELD = 'ingest_netcdf_3413_vectorfield'
+TRAJECTORY = 'ingest_netcdf_3413_trajectory'
+PROFILE = 'ingest_netcdf_3413_profile'
+ALONG_TRACK = 'ingest_netcdf_3413_along_track'
+SWATH = 'ingest_netcdf_4326_swath'
+
+
+def entry_id_matches(pattern: str, flags: int = 0) -> Callable[[Any], bool]:
+    """A selector predicate: the dataset's entry_id matches ``pattern`` (from its start)."""
+    compiled = re.compile(pattern, flags)
+    return lambda dataset: compiled.match(dataset.entry_id) is not None
+
+
+def conversion(
+    name: str, converter_type: str | None, ingest: Any, **options: str
+) -> SyntoolConfiguration:
+    """A syntool-converter configuration (product name ``name`` in the portal)."""
+    return SyntoolConfiguration(
+        name=name,
+        converter_type=converter_type,
+        ingest_parameters=ingest,
+        converter_options={'product': name, **options} if converter_type else {},
+    )
+
+
+def reader(name: str, reader_type: str, ingest: Any, **options: str) -> SyntoolConfiguration:
+    """A configuration running one of this package's custom readers."""
+    return SyntoolConfiguration(
+        name=name,
+        converter_type=reader_type,
+        ingest_parameters=ingest,
+        converter_options={'product': name, **options},
+        tool=READER_TOOL,
+    )
+
+
+def select(
+    pattern: str, *configurations: SyntoolConfiguration, flags: int = 0
+) -> ParameterSelector:
+    """Datasets whose entry_id matches ``pattern`` get these configurations."""
+    return ParameterSelector(
+        matches=entry_id_matches(pattern, flags), configurations=tuple(configurations)
+    )
+
+
+SENTINEL1 = (
+    select(
+        r'S1[A-D]_(IW|EW|SM|WV)_GRD[HMF]_',
+        conversion('Sentinel1_roughness', 'sar_roughness', TILES),
+    ),
+    select(
+        r'S1[A-D]_(IW|EW|SM)_SLC__',
+        conversion('Sentinel1_roughness', 'sar_roughness', TILES, mode='slc'),
+    ),
+    select(r'S1[A-D]_(IW|EW|SM|WV)_OCN__', conversion('Sentinel1_wind', 'sar_wind', TILES)),
+)
+
+SENTINEL3 = (
+    select(
+        r'S3[A-D]_OL_2_WFR',
+        conversion('Sentinel3_OLCI_chlorophyll', 'olci_l2', TILES, channels='CHL_OC4ME'),
+        conversion('Sentinel3_OLCI_true_color', 'olci_l2', TILES, channels='true_rgb'),
+        conversion('Sentinel3_OLCI_false_color', 'olci_l2', TILES, channels='false_rgb'),
+    ),
+    select(
+        r'S3[A-D]_SL_1_RBT',
+        conversion('Sentinel3_SLSTR_radiances', 'slstr', TILES, channels='S1,S2,S3'),
+    ),
+    select(r'S3[A-D]_SL_2_WST', conversion('Sentinel3_SLSTR_SST', 'slstr_sst', TILES)),
+)
+
+SEA_ICE = (
+    select(
+        r'ice_conc_[ns]h_', conversion('OSISAF_sea_ice_concentration', 'osisaf_sea_ice_conc', TILES)
+    ),
+    select(
+        r'ice_drift_[ns]h_',
+        conversion(
+            'OSISAF_sea_ice_drift',
+            'osisaf_sea_ice_drift',
+            (
+                IngestParameterSelector(r'_lr_', (VECTOR_FIELD,)),
+                IngestParameterSelector(r'.', (VECTOR_FIELD, RASTER)),
+            ),
+        ),
+    ),
+    select(r'ice_type_[ns]h_', conversion('OSISAF_sea_ice_type', 'osisaf_sea_ice_type', RASTER)),
+    select(
+        r'asi-AMSR2-n\d+', conversion('AMSR2_sea_ice_concentration', 'amsr_sea_ice_conc', TILES)
+    ),
+    select(
+        r'(Moorings|nextsim|NEXTSIM)',
+        conversion('neXtSIM_sea_ice_concentration', 'nextsim', TILES, variable='sic'),
+        conversion('neXtSIM_sea_ice_thickness', 'nextsim', TILES, variable='sit'),
+        conversion('neXtSIM_sea_ice_drift', 'nextsim', VECTOR_FIELD, variable='drift'),
+    ),
+)
+
+CMEMS_L4 = (
+    select(
+        r'(dataset-uv-nrt|cmems_obs-mob_glo_phy-cur_(nrt|my)_)',
+        conversion('CMEMS_L4_currents', 'current_cmems_l4', VECTOR_FIELD),
+    ),
+    select(
+        r'(nrt|dt)_global_allsat_phy_l4_',
+        conversion('CMEMS_L4_SLA', 'sla_cmems_l4', TILES),
+        conversion('CMEMS_L4_geostrophic_currents', 'current_cmems_l4', VECTOR_FIELD, source='sla'),
+    ),
+    select(
+        r'(nrt|dt)_arctic_.*sea_level',
+        conversion('DUACS_Arctic_sea_level', 'duacs_sla_arctic', TILES),
+    ),
+)
+
+SST = (
+    select(r'\d{14}-IFR-L4_GHRSST-SSTfnd-ODYSSEA', conversion('ODYSSEA_SST', 'odyssea_sst', TILES)),
+    select(r'\d{14}-REMSS-L4_GHRSST-SSTfnd-MW', conversion('REMSS_SST', 'remss_l4_mw_sst', TILES)),
+    select(r'\d{14}-UKMO-L4_GHRSST-SSTfnd-OSTIA', conversion('OSTIA_SST', 'ostia_sst', TILES)),
+    select(
+        r'(mhw_|marine_heatwaves?_)', conversion('marine_heatwaves', 'marine_heatwaves', RASTER)
+    ),
+)
+
+IN_SITU = (
+    select(r'B[RD]\d{7}_\d{3}D?$', reader('BioArgo_profiles', 'argo_profile', PROFILE, bio='true')),
+    select(r'[RD]\d{7}_\d{3}D?$', reader('Argo_profiles', 'argo_profile', PROFILE)),
+    select(
+        r'\d{7}_B[RD]traj$',
+        reader('BioArgo_trajectories', 'argo_trajectory', TRAJECTORY, bio='true'),
+    ),
+    select(r'\d{7}_[RD]traj$', reader('Argo_trajectories', 'argo_trajectory', TRAJECTORY)),
+)
+
+MODELS = (
+    select(
+        r'RS2_\w+_(SCW|SCN|SGF|SSG|SGX|SCWA|SCNA)',
+        conversion('Radarsat2_roughness', 'radarsat_roughness', TILES),
+    ),
+    select(
+        r'NorKyst-800m_',
+        conversion('NorKyst800_SST', 'norkyst800', TILES, variable='temperature'),
+        conversion('NorKyst800_currents', 'norkyst800', VECTOR_FIELD, variable='current'),
+    ),
+    select(
+        r'.*(topaz4b?-ARC-(RAN|myint)|TOPAZ4B?-ARC-RAN)',
+        conversion('TOPAZ_reanalysis_SST', 'topaz_reanalysis', TILES, variable='temperature'),
+        conversion('TOPAZ_reanalysis_sea_ice', 'topaz_reanalysis', TILES, variable='fice'),
+        flags=re.IGNORECASE,
+    ),
+    select(
+        r'.*topaz[45]-ARC-b\d{8}',
+        conversion('TOPAZ_forecast_SST', 'topaz_forecast', TILES, variable='temperature'),
+        conversion('TOPAZ_forecast_sea_ice', 'topaz_forecast', TILES, variable='fice'),
+        conversion('TOPAZ_forecast_currents', 'topaz_forecast', VECTOR_FIELD, variable='current'),
+        flags=re.IGNORECASE,
+    ),
+)
+
+# Mission name in the product: pattern of the mission in CMEMS L3 along-track entry_ids.
+ALTIMETRY_MISSIONS = {
+    'al': 'al',
+    'c2': 'c2n?',
+    'h2b': 'h2b',
+    'h2c': 'h2c',
+    'j3': 'j3n?',
+    's3a': 's3a',
+    's3b': 's3b',
+    's6a': 's6a(_hr)?',
+    'swon': 'swon',
+}
+
+ALTIMETRY = (
+    select(r'SWOT_L[23]_LR_SSH_', conversion('SWOT_SSH', 'swot', SWATH)),
+    *(
+        select(
+            rf'(nrt|dt)_global_{pattern}_phy_(l3|vfec)_',
+            conversion(
+                f'CMEMS_L3_along_track_{mission}',
+                'cmems_l3_along_track',
+                ALONG_TRACK,
+                mission=mission,
+            ),
+        )
+        for mission, pattern in ALTIMETRY_MISSIONS.items()
+    ),
+)
+
+PARAMETER_SELECTORS: tuple[ParameterSelector, ...] = (
+    *SENTINEL1,
+    *SENTINEL3,
+    *SEA_ICE,
+    *CMEMS_L4,
+    *SST,
+    *IN_SITU,
+    *MODELS,
+    *ALTIMETRY,
+)
