@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 # Fixtures of the loopback servers (tests/servers/), one module each.
-pytest_plugins: list[str] = ['tests.servers.sshd']
+pytest_plugins: list[str] = ['tests.servers.sshd', 'tests.servers.http', 'tests.servers.ftp']
 
 # The environment of the machine running the tests must not leak into them.
 for _name in list(os.environ):
