@@ -1,0 +1,239 @@
+"""Copying, linking, flag files and the time-to-live clean-up, on real temporary directories."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from geospaas_processing.copiers import (
+    CopyError,
+    Flag,
+    check_destination,
+    copy_to,
+    flag_from_dataset,
+    remove_expired,
+    validate_time_to_live,
+)
+
+DAY = 86400
+FLAG = Flag(
+    type='sst',
+    entry_id='dataset_180',
+    entry_title='Sea surface\ntemperature',
+    source='Aqua/MODIS',
+    data_center='NERSC',
+    summary='A summary\non two lines.',
+    urls=('https://example.org/a.nc', 'ftp://example.org/a.nc'),
+)
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> dict[str, Path]:
+    """A file and a directory (with a relative link inside) to copy."""
+    data = tmp_path / 'src' / 'dataset_180.nc'
+    data.parent.mkdir()
+    data.write_bytes(b'netcdf')
+    old = time.time() - 400 * DAY
+    os.utime(data, (old, old))
+    folder = tmp_path / 'src' / 'product.SAFE'
+    (folder / 'measurement').mkdir(parents=True)
+    (folder / 'measurement' / 'band.tif').write_bytes(b'tif')
+    (folder / 'manifest').symlink_to('measurement/band.tif')
+    return {'file': data, 'directory': folder}
+
+
+def _age(path: Path, days: float) -> Path:
+    moment = time.time() - days * DAY
+    os.utime(path, (moment, moment), follow_symlinks=False)
+    return path
+
+
+# --- copy and link -----------------------------------------------------------------------------
+
+
+def test_copy_files_and_directories_with_flags(sources, tmp_path: Path) -> None:
+    destination = tmp_path / 'dest' / 'new'
+
+    outcomes = copy_to(sources.values(), destination, flag=FLAG)
+
+    assert [outcome.status for outcome in outcomes] == ['copied', 'copied']
+    assert (destination / 'dataset_180.nc').read_bytes() == b'netcdf'
+    assert (destination / 'product.SAFE' / 'manifest').read_bytes() == b'tif'
+    assert (destination / 'product.SAFE' / 'manifest').is_symlink()
+    assert time.time() - (destination / 'dataset_180.nc').stat().st_mtime < 60, (
+        'the age of a copy counts from the copy'
+    )
+    assert (destination / 'dataset_180.nc.flag').read_text() == (
+        'type: sst\n'
+        'entry_id: dataset_180\n'
+        'entry_title: Sea surface temperature\n'
+        'source: Aqua/MODIS\n'
+        'data_center: NERSC\n'
+        '- url: https://example.org/a.nc\n'
+        '- url: ftp://example.org/a.nc\n'
+        'summary: A summary on two lines.\n'
+    )
+    assert (destination / 'product.SAFE.flag').is_file()
+    assert sorted(path.name for path in destination.iterdir()) == [
+        'dataset_180.nc',
+        'dataset_180.nc.flag',
+        'product.SAFE',
+        'product.SAFE.flag',
+    ]
+
+
+def test_link_instead_of_copying(sources, tmp_path: Path) -> None:
+    destination = tmp_path / 'dest'
+
+    outcomes = copy_to([sources['file']], destination, link=True)
+
+    assert outcomes[0].status == 'linked'
+    link = destination / 'dataset_180.nc'
+    assert link.is_symlink() and link.resolve() == sources['file'].resolve()
+    assert not (destination / 'dataset_180.nc.flag').exists()
+
+
+def test_existing_destinations_are_skipped_never_overwritten(sources, tmp_path: Path) -> None:
+    destination = tmp_path / 'dest'
+    destination.mkdir()
+    (destination / 'dataset_180.nc').write_text('theirs')
+    (destination / 'product.SAFE').symlink_to(tmp_path / 'nowhere')  # even a broken link
+
+    outcomes = copy_to(sources.values(), destination, flag=FLAG)
+
+    assert [(outcome.status, outcome.reason) for outcome in outcomes] == [
+        ('skipped', 'already present in the destination')
+    ] * 2
+    assert (destination / 'dataset_180.nc').read_text() == 'theirs'
+    assert not (destination / 'dataset_180.nc.flag').exists()
+
+
+def test_missing_source_fails_alone(sources, tmp_path: Path) -> None:
+    outcomes = copy_to([tmp_path / 'gone.nc', sources['file']], tmp_path / 'dest')
+
+    assert [outcome.status for outcome in outcomes] == ['failed', 'copied']
+    assert outcomes[0].reason == 'source does not exist'
+
+
+def test_destination_must_be_a_writable_directory(sources, tmp_path: Path) -> None:
+    a_file = tmp_path / 'file'
+    a_file.write_text('x')
+
+    with pytest.raises(CopyError, match='is not a directory'):
+        copy_to([sources['file']], a_file / 'sub')
+    assert check_destination(tmp_path / 'not' / 'yet') == tmp_path / 'not' / 'yet'
+    assert not (tmp_path / 'not').exists(), 'checking creates nothing'
+
+
+# --- time to live ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('value', [0, 90, '7', 1.5])
+def test_valid_time_to_live(value) -> None:
+    assert validate_time_to_live(value) == float(value)
+
+
+@pytest.mark.parametrize('value', [-1, '-3', 'ninety', None, True, float('nan'), '1 day'])
+def test_invalid_time_to_live(value) -> None:
+    with pytest.raises(CopyError, match='non-negative number of days'):
+        validate_time_to_live(value)
+
+
+def test_remove_expired_deletes_only_old_files_and_links(tmp_path: Path) -> None:
+    destination = tmp_path / 'dest'
+    (destination / 'old_dir' / 'deep').mkdir(parents=True)
+    (destination / 'kept_empty').mkdir()
+    target = tmp_path / 'target.nc'
+    target.write_text('t')
+    old = destination / 'old.nc'
+    old.write_text('o')
+    _age(old, 100)
+    fresh = destination / 'fresh.nc'
+    fresh.write_text('f')
+    _age(fresh, 10)
+    deep = destination / 'old_dir' / 'deep' / 'x.nc'
+    deep.write_text('x')
+    _age(deep, 95)
+    old_link = destination / 'old_link.nc'
+    old_link.symlink_to(target)
+    _age(old_link, 200)
+    _age(target, 0)
+
+    removed = remove_expired(destination, 90)
+
+    assert sorted(path.name for path in removed) == ['old.nc', 'old_link.nc', 'x.nc']
+    assert target.exists(), 'the target of a link is not touched'
+    assert fresh.exists()
+    assert not (destination / 'old_dir').exists(), 'directories emptied by the clean-up go'
+    assert (destination / 'kept_empty').is_dir(), 'other empty directories stay'
+    assert remove_expired(tmp_path / 'missing', 90) == []
+
+
+def test_remove_expired_with_zero_days_removes_everything_of_ours(tmp_path: Path) -> None:
+    (tmp_path / 'a').write_text('a')
+    _age(tmp_path / 'a', 0.001)
+
+    assert remove_expired(tmp_path, 0) == [tmp_path / 'a']
+
+
+def test_remove_expired_keeps_files_of_other_users(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip('changing the owner of a file needs root')
+    theirs = tmp_path / 'theirs.nc'
+    theirs.write_text('t')
+    os.chown(theirs, 65534, 65534)
+    _age(theirs, 1000)
+
+    assert remove_expired(tmp_path, 1) == []
+    assert theirs.exists()
+
+
+def test_copy_error_survives_pickling() -> None:
+    error = CopyError('destination /x is not writable')
+    assert str(pickle.loads(pickle.dumps(error))) == str(error)
+
+
+# --- the catalog edge ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_flag_from_a_catalog_dataset(sources, tmp_path: Path) -> None:
+    from geospaas_processing.catalog import services
+    from geospaas_processing.catalog.records import DatasetRecord, create_dataset
+
+    dataset = create_dataset(
+        DatasetRecord(
+            'dataset_180',
+            datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
+            entry_title='SST',
+            summary='Daily SST.',
+            uris=[
+                ('https://example.org/a.nc', services.HTTP_SERVICE),
+                (sources['file'].as_uri(), services.LOCAL_FILE_SERVICE),
+                ('ftp://example.org/a.nc', services.FTP_SERVICE),
+            ],
+        )
+    )
+
+    flag = flag_from_dataset(dataset, 'sst')
+
+    assert flag == Flag(
+        type='sst',
+        entry_id='dataset_180',
+        entry_title='SST',
+        source='Aqua/MODIS',
+        data_center='NERSC',
+        summary='Daily SST.',
+        urls=('https://example.org/a.nc', 'ftp://example.org/a.nc'),
+    )
+    copy_to([sources['file']], tmp_path / 'dest', flag=flag)
+    assert (
+        '- url: ftp://example.org/a.nc' in (tmp_path / 'dest' / 'dataset_180.nc.flag').read_text()
+    )
