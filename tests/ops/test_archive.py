@@ -323,3 +323,26 @@ def test_errors_survive_pickling(tmp_path: Path) -> None:
         copy = pickle.loads(pickle.dumps(error))
         assert type(copy) is type(error)
         assert str(copy) == str(error)
+
+
+def test_public_names_of_ops() -> None:
+    import geospaas_processing.ops as ops
+
+    assert sorted(ops.__all__) == sorted(
+        [
+            'ArchiveError',
+            'CorruptedArchiveError',
+            'CropError',
+            'PublishError',
+            'RemoteSpaceError',
+            'UnsafeArchiveError',
+            'archive',
+            'crop',
+            'is_archive',
+            'publish',
+            'publish_in_place',
+            'publish_over_ssh',
+            'unarchive',
+        ]
+    )
+    assert all(hasattr(ops, name) for name in ops.__all__)
