@@ -452,3 +452,25 @@ def test_invalid_arguments_are_refused(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         with call():
             pass
+
+
+def test_unusable_locks_directory_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    not_a_directory = tmp_path / 'file'
+    not_a_directory.write_text('')
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_LOCKS_DIR', str(not_a_directory / 'locks'))
+    with pytest.raises(locks.LockError, match='GEOSPAAS_PROCESSING_LOCKS_DIR'):
+        with locks.dataset_lock(1):
+            pass
+
+
+def test_any_name_is_a_valid_redis_lock_name(use_redis: RedisServer, unique_name: str) -> None:
+    name = f'free-space:/data/../work dir/{unique_name}/é*?'
+    with locks.named_lock(name) as lease:
+        assert lease.name == name
+        assert _redis_client().exists(f'geospaas_processing:lock:{name}') == 1
+        with pytest.raises(locks.LockBusy):
+            with locks.named_lock(name):
+                pass
+    assert _redis_client().exists(f'geospaas_processing:lock:{name}') == 0

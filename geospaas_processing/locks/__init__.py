@@ -58,7 +58,8 @@ _clients_lock = threading.Lock()
 def redis_client() -> redis.Redis | None:
     """The shared Redis client of the configured server, or None when Redis is not configured.
 
-    One client (and connection pool) per address, created on first use.
+    One client (and connection pool) per address, created on first use; it returns bytes
+    (``decode_responses`` off) and gives up within about a second when the server is down.
 
     Raises:
         ConfigurationError: Redis is configured but the ``redis`` library is not installed.
@@ -185,6 +186,9 @@ def provider_slot(provider: str, limit: int, *, expiry: float = 60.0) -> Iterato
 
 def any_dataset_locked() -> bool:
     """Whether any dataset lock is held (by any host on Redis, by this host on files).
+
+    On files, each lock is probed by taking it for an instant: a ``dataset_lock`` attempted
+    at that very instant may get ``LockBusy`` (and retry like any busy lock).
 
     Raises:
         LockBackendUnavailable: Redis is configured but unreachable.

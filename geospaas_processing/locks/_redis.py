@@ -48,6 +48,7 @@ return 0
 # Shared by acquire and renew: the server's clock in milliseconds, ended leases dropped,
 # and the key kept alive as long as its longest lease.
 _SEMAPHORE_PRELUDE = """
+if redis.replicate_commands then redis.replicate_commands() end  -- TIME then writes, Redis < 5
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
