@@ -13,6 +13,7 @@ The box is ``[west, north, east, south]`` in degrees. Longitudes may be given in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -126,6 +127,8 @@ def crop(
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # only succeeds if this crop was its only content
+            target.parent.rmdir()
         raise
     return target
 
