@@ -237,7 +237,7 @@ class TokenProvider:
             'password': settings.password,
         }
         if settings.totp_secret:
-            data['totp'] = _totp(settings.totp_secret)
+            data['totp'] = _totp(settings)
         response = self._post(data)
         self.requests_made += 1
         token, expires_in = self._parse_token(response)
@@ -288,14 +288,21 @@ class TokenProvider:
         return token, expires_in
 
 
-def _totp(secret: str) -> str:
+def _totp(settings: ProviderSettings) -> str:
     try:
         import pyotp
     except ImportError as exc:
         raise DownloadError(
             "totp_secret is set but pyotp is missing: pip install 'geospaas_processing[oauth2]'"
         ) from exc
-    return pyotp.TOTP(secret).now()
+    try:
+        return pyotp.TOTP(settings.totp_secret).now()
+    except (ValueError, TypeError):
+        # pyotp's message is safe, but the secret must not travel in a chained traceback
+        raise AuthenticationError(
+            f'the totp_secret of provider {settings.prefix} is not a valid base32 secret of at '
+            'least 112 bits'
+        ) from None
 
 
 _token_providers: dict[str, TokenProvider] = {}

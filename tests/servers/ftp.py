@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +28,12 @@ class LoopbackFTPServer:
 @pytest.fixture
 def ftp_server(tmp_path_factory: pytest.TempPathFactory):
     """pyftpdlib serving a temporary directory to one user (read-only) and anonymous users."""
-    from pyftpdlib.authorizers import DummyAuthorizer
-    from pyftpdlib.handlers import FTPHandler
-    from pyftpdlib.servers import ThreadedFTPServer
+    with warnings.catch_warnings():
+        # pyftpdlib imports asyncore/asynchat, deprecated on Python 3.11: third-party noise.
+        warnings.simplefilter('ignore', DeprecationWarning)
+        from pyftpdlib.authorizers import DummyAuthorizer
+        from pyftpdlib.handlers import FTPHandler
+        from pyftpdlib.servers import ThreadedFTPServer
 
     root = tmp_path_factory.mktemp('ftp_root')
     authorizer = DummyAuthorizer()

@@ -10,6 +10,7 @@ transfers running at once, so tests can observe limits from the server side.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import threading
 import time
@@ -58,7 +59,7 @@ class LoopbackHTTPServer:
         self.username = 'reader'
         self.password = 'basic-secret-PW1'
         self.client_id = 'test-client'
-        self.totp_secret = 'JBSWY3DPEHPK3PXP'
+        self.totp_secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'
         self.token_lifetime = 3600
         self.token_failures: list[int] = []  # statuses the token endpoint answers first
         self.token_requests = 0
@@ -122,6 +123,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log is in ``owner.requests``."""
+
+    def handle(self) -> None:
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # clients that go away
+            super().handle()
 
     def _record(self) -> RequestRecord:
         parts = urlsplit(self.path)

@@ -1,0 +1,69 @@
+"""The public surface of the downloaders and the errors: documented names, pickling, secrets."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import geospaas_processing.downloaders as downloaders
+from geospaas_processing.downloaders import errors
+from geospaas_processing.errors import GeospaasProcessingError
+
+DOCUMENTED = {
+    'AuthenticationError',
+    'DatasetDownloadError',
+    'DatasetOutcome',
+    'DownloadError',
+    'DownloadManager',
+    'DownloadStatus',
+    'NoSpaceLeftError',
+    'ObsoleteURLError',
+    'PlannedDownload',
+    'ProviderSettingsError',
+    'RetriableDatasetDownloadError',
+    'RetriableDownloadError',
+    'SelectionError',
+    'TooManyDownloadsError',
+}
+
+
+def test_the_public_names_are_the_documented_ones():
+    public = {name for name in dir(downloaders) if not name.startswith('_')}
+    modules = {'auth', 'base', 'errors', 'ftp', 'http', 'local', 'manager', 'provider_settings'}
+    assert set(downloaders.__all__) == DOCUMENTED
+    assert public - modules == DOCUMENTED
+
+
+EXAMPLES = [
+    errors.DownloadError('plain', url='https://a.org/x', dataset_id=3),
+    errors.ObsoleteURLError('gone', url='https://a.org/x', status_code=404),
+    errors.RetriableDownloadError('later', retry_after=30.0, status_code=503, url='u'),
+    errors.TooManyDownloadsError('busy', provider='https://a.org', limit=2, dataset_id=1),
+    errors.DatasetDownloadError(
+        'all failed', errors=[('u1', errors.ObsoleteURLError('gone', status_code=410))]
+    ),
+    errors.RetriableDatasetDownloadError(
+        'all failed', errors=[('u', errors.RetriableDownloadError('x'))], retry_after=60.0
+    ),
+    errors.AuthenticationError('refused', status_code=401),
+    errors.NoSpaceLeftError('full', directory='/data'),
+    errors.SelectionError('too many', count=500, limit=100),
+    errors.ProviderSettingsError('bad key', path='/etc/x.yml'),
+]
+
+
+@pytest.mark.parametrize('error', EXAMPLES, ids=lambda error: type(error).__name__)
+def test_every_error_survives_pickling_with_its_details(error):
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error) and str(copy) == str(error)
+    assert {k: repr(v) for k, v in vars(copy).items()} == {
+        k: repr(v) for k, v in vars(error).items()
+    }
+    assert isinstance(copy, errors.DownloadError | GeospaasProcessingError)
+
+
+def test_retriable_dataset_error_is_both_retriable_and_a_dataset_error():
+    error = EXAMPLES[5]
+    assert isinstance(error, errors.RetriableDownloadError)
+    assert isinstance(error, errors.DatasetDownloadError) and error.retry_after == 60.0
