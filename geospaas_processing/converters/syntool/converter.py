@@ -123,11 +123,11 @@ class SyntoolConversionManager(ConversionManager):
         finally:
             shutil.rmtree(temporary, ignore_errors=True)
         if outcome.failures:
-            raise _partial_failure(dataset_id, moved, outcome.failures)
+            raise partial_failure(dataset_id, moved, outcome.failures)
         return moved
 
 
-def _partial_failure(
+def partial_failure(
     dataset_id: int, kept: list[str], failures: list[tuple[str, ConversionError]]
 ) -> SyntoolConversionError:
     described = '; '.join(f'{name}: {error}' for name, error in failures)
@@ -197,7 +197,9 @@ class SyntoolConverter(Converter):
             for result in results:
                 if dataset is not None:
                     write_data_access(out_dir / result, dataset)
-            outcome.results.extend(results)
+                # A later ingestion of the same granule replaced the earlier one.
+                if result not in outcome.results:
+                    outcome.results.append(result)
         return outcome
 
     def run_configuration(

@@ -1,0 +1,131 @@
+"""Fixtures of the Syntool tests: stand-in tools, a results directory, a private portal database.
+
+Import the ones a test module needs; tests/syntool/conftest.py imports them all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+STAND_INS = Path(__file__).parent / 'bin'
+TOOL_VARIABLES = {
+    'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER': 'syntool-converter',
+    'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR': 'syntool-ingestor',
+    'GEOSPAAS_PROCESSING_SYNTOOL_META2SQL': 'syntool-meta2sql',
+}
+
+
+@pytest.fixture
+def syntool_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The stand-in Syntool tools configured by path; returns the variables set."""
+    env = {variable: str(STAND_INS / name) for variable, name in TOOL_VARIABLES.items()}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def results_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR."""
+    path = tmp_path / 'syntool_results'
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR', str(path))
+    return path
+
+
+def mariadb_connection(database: str | None = None):
+    import pymysql
+
+    return pymysql.connect(
+        host='127.0.0.1', port=3306, user='root', password='', database=database, autocommit=True
+    )
+
+
+@pytest.fixture
+def portal_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A MariaDB database of this test only (dropped afterwards), set as the portal database."""
+    name = f'geospaas_test_syntool_{uuid.uuid4().hex[:10]}'
+    with mariadb_connection() as connection, connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE `{name}`')
+    monkeypatch.setenv('SYNTOOL_DATABASE_HOST', '127.0.0.1')
+    monkeypatch.setenv('SYNTOOL_DATABASE_PORT', '3306')
+    monkeypatch.setenv('SYNTOOL_DATABASE_NAME', name)
+    monkeypatch.setenv('SYNTOOL_DATABASE_USER', 'root')
+    try:
+        yield name
+    finally:
+        with mariadb_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS `{name}`')
+
+
+def portal_rows(database: str, table: str) -> list[tuple]:
+    """Every row of a portal table, sorted (``[]`` when the table does not exist)."""
+    import pymysql
+
+    with mariadb_connection(database) as connection, connection.cursor() as cursor:
+        try:
+            cursor.execute(f'SELECT * FROM `{table}`')
+        except pymysql.err.ProgrammingError:
+            return []
+        return sorted(cursor.fetchall())
+
+
+def portal_tables(database: str) -> set[str]:
+    with mariadb_connection(database) as connection, connection.cursor() as cursor:
+        cursor.execute('SHOW TABLES')
+        return {row[0] for row in cursor.fetchall()}
+
+
+def write_argo_profiles(path: Path, profiles: int = 2, levels: int = 5) -> Path:
+    """An Argo GDAC-style profile file (LATITUDE, LONGITUDE, JULD, PRES, TEMP, PSAL, DOXY)."""
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    days = (datetime(2024, 3, 1, tzinfo=UTC) - datetime(1950, 1, 1, tzinfo=UTC)).days
+    with netCDF4.Dataset(path, 'w') as dataset:
+        dataset.createDimension('N_PROF', profiles)
+        dataset.createDimension('N_LEVELS', levels)
+        for name, values in (
+            ('LATITUDE', np.linspace(70, 71, profiles)),
+            ('LONGITUDE', np.linspace(5, 6, profiles)),
+            ('JULD', np.full(profiles, days + 0.5)),
+        ):
+            dataset.createVariable(name, 'f8', ('N_PROF',), fill_value=99999.0)[:] = values
+        pressure = np.tile(np.linspace(5, 500, levels), (profiles, 1))
+        for name, values in (
+            ('PRES', pressure),
+            ('TEMP', 8 - pressure / 100),
+            ('PSAL', np.full((profiles, levels), 35.0)),
+            ('DOXY', np.full((profiles, levels), 300.0)),
+        ):
+            variable = dataset.createVariable(
+                name, 'f4', ('N_PROF', 'N_LEVELS'), fill_value=99999.0
+            )
+            variable[:] = values
+    return path
+
+
+def write_model(path: Path) -> Path:
+    """A model temperature file on (time, depth, lat, lon) with 1-D coordinates."""
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with netCDF4.Dataset(path, 'w') as dataset:
+        for name, values in (
+            ('time', [0.0]),
+            ('depth', [0.0, 100.0, 1000.0]),
+            ('lat', np.arange(60, 80, 1.0)),
+            ('lon', np.arange(-10, 20, 1.0)),
+        ):
+            dataset.createDimension(name, len(values))
+            dataset.createVariable(name, 'f8', (name,))[:] = values
+        temperature = dataset.createVariable('temperature', 'f4', ('time', 'depth', 'lat', 'lon'))
+        temperature[:] = np.broadcast_to(
+            np.array([10.0, 5.0, 1.0])[None, :, None, None], (1, 3, 20, 30)
+        )
+    return path

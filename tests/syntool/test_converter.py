@@ -1,0 +1,260 @@
+"""Syntool conversion: product selection, the tools' command lines, results layout, failures."""
+
+from __future__ import annotations
+
+import configparser
+import json
+import pickle
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from geospaas_processing.catalog import services
+from geospaas_processing.catalog.records import DatasetRecord, create_dataset
+from geospaas_processing.converters.errors import ConversionToolMissing, NoMatch
+from geospaas_processing.converters.syntool.configuration import (
+    IngestParameterSelector,
+    SyntoolConfiguration,
+)
+from geospaas_processing.converters.syntool.converter import (
+    SyntoolConversionError,
+    SyntoolConversionManager,
+    SyntoolConverter,
+)
+
+# A realistic entry_id per product, and the portal products it must give.
+PRODUCTS = {
+    'S1A_IW_GRDH_1SDV_20240301T054326_20240301T054351_052772_066309_8A4E': ['Sentinel1_roughness'],
+    'S1B_EW_GRDM_1SDH_20211201T074532_20211201T074632_029849_039016_6B1B': ['Sentinel1_roughness'],
+    'S1A_IW_SLC__1SDV_20240301T054326_20240301T054353_052772_066309_1F3C': ['Sentinel1_roughness'],
+    'S1A_IW_OCN__2SDV_20240301T054326_20240301T054351_052772_066309_0C1E': ['Sentinel1_wind'],
+    'S3A_OL_2_WFR____20240301T100316_20240301T100616_20240302T174511_0179_109_236_1800_MAR_O_NT_003': [
+        'Sentinel3_OLCI_chlorophyll',
+        'Sentinel3_OLCI_true_color',
+        'Sentinel3_OLCI_false_color',
+    ],
+    'S3B_SL_1_RBT____20240301T095413_20240301T095713_20240302T190327_0179_090_236_1800_PS2_O_NT_004': [
+        'Sentinel3_SLSTR_radiances'
+    ],
+    'S3A_SL_2_WST____20240301T100316_20240301T100616_20240302T191543_0179_109_236_1800_MAR_O_NT_003': [
+        'Sentinel3_SLSTR_SST'
+    ],
+    'ice_conc_nh_polstere-100_multi_202403011200': ['OSISAF_sea_ice_concentration'],
+    'ice_drift_nh_polstere-625_multi-oi_202402281200-202403011200': ['OSISAF_sea_ice_drift'],
+    'ice_type_nh_polstere-100_multi_202403011200': ['OSISAF_sea_ice_type'],
+    'asi-AMSR2-n6250-20240301-v5.4': ['AMSR2_sea_ice_concentration'],
+    'Moorings_2024d061': [
+        'neXtSIM_sea_ice_concentration',
+        'neXtSIM_sea_ice_thickness',
+        'neXtSIM_sea_ice_drift',
+    ],
+    'cmems_obs-mob_glo_phy-cur_nrt_0.25deg_P1D-m_20240301': ['CMEMS_L4_currents'],
+    'nrt_global_allsat_phy_l4_20240301_20240307': ['CMEMS_L4_SLA', 'CMEMS_L4_geostrophic_currents'],
+    'dt_arctic_multimission_sea_level_uv_20200301': ['DUACS_Arctic_sea_level'],
+    '20240301000000-IFR-L4_GHRSST-SSTfnd-ODYSSEA-GLOB_010-v02.1-fv01.0': ['ODYSSEA_SST'],
+    '20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1': ['REMSS_SST'],
+    '20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA-GLOB-v02.0-fv02.0': ['OSTIA_SST'],
+    'R6902912_123': ['Argo_profiles'],
+    'D6902912_122D': ['Argo_profiles'],
+    'BR6903550_045': ['BioArgo_profiles'],
+    '6902912_Rtraj': ['Argo_trajectories'],
+    '6903550_BRtraj': ['BioArgo_trajectories'],
+    'RS2_OK125062_PK1108357_DK1054770_SCWA_20210301_152524_HH_HV_SGF': ['Radarsat2_roughness'],
+    'NorKyst-800m_ZDEPTHS_his.an.2024030100': ['NorKyst800_SST', 'NorKyst800_currents'],
+    '20240301_dm-metno-MODEL-topaz5-ARC-b20240301-fv02.0': [
+        'TOPAZ_forecast_SST',
+        'TOPAZ_forecast_sea_ice',
+        'TOPAZ_forecast_currents',
+    ],
+    '20200301_dm-12km-NERSC-MODEL-TOPAZ4B-ARC-RAN.fv2.0': [
+        'TOPAZ_reanalysis_SST',
+        'TOPAZ_reanalysis_sea_ice',
+    ],
+    'SWOT_L3_LR_SSH_Expert_012_345_20240301T000000_20240301T010000_v1.0': ['SWOT_SSH'],
+    'nrt_global_s3a_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_s3a'],
+    'nrt_global_j3n_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_j3'],
+    'nrt_global_s6a_hr_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_s6a'],
+    'nrt_global_h2b_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_h2b'],
+    'mhw_global_20240301': ['marine_heatwaves'],
+}
+
+
+def configuration_names(entry_id: str) -> list[str]:
+    converter = SyntoolConversionManager('.').get_converter(
+        SimpleNamespace(entry_id=entry_id, pk=1)
+    )
+    assert isinstance(converter, SyntoolConverter)
+    return [configuration.name for configuration in converter.configurations]
+
+
+@pytest.mark.parametrize('entry_id', sorted(PRODUCTS))
+def test_every_product_gets_its_configurations(entry_id):
+    assert configuration_names(entry_id) == PRODUCTS[entry_id]
+
+
+def test_every_configuration_has_existing_ingestion_parameters():
+    for selector in SyntoolConverter.PARAMETER_SELECTORS:
+        for configuration in selector.parameters['configurations']:
+            for name in ('a.tiff', 'ice_drift_lr_a.nc'):
+                assert all(path.is_file() for path in configuration.parameter_files(Path(name)))
+
+
+def test_an_unknown_product_is_no_match_naming_the_dataset():
+    with pytest.raises(NoMatch, match='not_a_product_xyz'):
+        configuration_names('not_a_product_xyz')
+
+
+def test_ingestion_parameters_chosen_from_the_converted_file_name():
+    configuration = SyntoolConfiguration(
+        'drift',
+        'osisaf_sea_ice_drift',
+        (
+            IngestParameterSelector(r'_lr_', ('ingest_netcdf_3413_vectorfield',)),
+            IngestParameterSelector(r'.', ('ingest_geotiff_3413_raster.ini',)),
+        ),
+    )
+    assert [p.name for p in configuration.parameter_files(Path('x_lr_1.nc'))] == [
+        'ingest_netcdf_3413_vectorfield.ini'
+    ]
+    assert [p.name for p in configuration.parameter_files(Path('x_hr_1.nc'))] == [
+        'ingest_geotiff_3413_raster.ini'
+    ]
+
+
+def test_call_time_options_override_configured_ones():
+    configuration = SyntoolConfiguration('p', 't', 'x', converter_options={'a': '1', 'b': '2'})
+    assert configuration.options({'b': 3}) == {'a': '1', 'b': '3'}
+
+
+def test_the_partial_failure_error_survives_pickling():
+    error = SyntoolConversionError('two failed', results=['ingested/a/b'], failures=[('x', 'boom')])
+    copy = pickle.loads(pickle.dumps(error))
+    assert (str(copy), copy.results, copy.failures) == (
+        'two failed',
+        ['ingested/a/b'],
+        [('x', 'boom')],
+    )
+
+
+# --- conversions with the stand-in tools --------------------------------------------------
+
+
+def make_dataset(entry_id: str):
+    return create_dataset(
+        DatasetRecord(
+            entry_id,
+            datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
+            uris=[
+                (f'file:///work/{entry_id}.nc', services.LOCAL_FILE_SERVICE),
+                (f'https://provider.example.org/{entry_id}.nc', services.HTTP_SERVICE),
+                (f'ftp://mirror.example.org/{entry_id}.nc', services.FTP_SERVICE),
+            ],
+        )
+    )
+
+
+@pytest.fixture
+def input_file(tmp_path) -> Path:
+    path = tmp_path / 'work' / 'ice_conc_nh_polstere-100_multi_202403011200.nc'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'CDF stand-in input')
+    return path
+
+
+@pytest.mark.django_db
+def test_conversion_ingests_into_the_results_layout(syntool_tools, results_dir, input_file):
+    dataset = make_dataset(input_file.stem)
+    manager = SyntoolConversionManager(input_file.parent, results_dir)
+    results = manager.convert(dataset.id, input_file.name)
+    granule = 'ice_conc_nh_polstere-100_multi_202403011200'
+    assert results == [f'ingested/3413_OSISAF_sea_ice_concentration/{granule}']
+    result = results_dir / results[0]
+    metadata = json.loads((result / 'metadata.json').read_text())
+    assert metadata['dataset'] == granule and metadata['output_type'] == 'ZXY'
+    data_access = configparser.ConfigParser(interpolation=None)
+    data_access.read(result / 'features' / 'data_access.ini')
+    assert data_access['geospaas']['entry_id'] == dataset.entry_id
+    assert data_access['geospaas']['dataset_url'] == f'https://provider.example.org/{granule}.nc'
+    # Only the results are left in the results directory: no temporary folders.
+    assert [p.name for p in results_dir.iterdir()] == ['ingested']
+    assert input_file.read_bytes() == b'CDF stand-in input'
+
+
+@pytest.mark.django_db
+def test_call_time_converter_options_reach_the_converter(syntool_tools, results_dir, input_file):
+    dataset = make_dataset(input_file.stem)
+    manager = SyntoolConversionManager(input_file.parent, results_dir)
+    results = manager.convert(
+        dataset.id, input_file.name, converter_options={'product': 'Custom_product'}
+    )
+    assert results == [f'ingested/3413_Custom_product/{input_file.stem}']
+
+
+def test_a_configuration_without_converter_type_ingests_the_input(
+    syntool_tools, tmp_path, input_file
+):
+    converter = SyntoolConverter(
+        [SyntoolConfiguration('direct', None, 'ingest_geotiff_3413_raster')]
+    )
+    out_dir = tmp_path / 'out'
+    out_dir.mkdir()
+    outcome = converter.run_all(input_file, out_dir)
+    # The stand-in ingestor names a product it cannot read after the input.
+    assert outcome.results == [f'ingested/3413_{input_file.stem}/{input_file.stem}']
+    metadata = json.loads((out_dir / outcome.results[0] / 'metadata.json').read_text())
+    assert metadata['output_type'] == 'RASTER'
+
+
+def test_a_parameter_list_ingests_once_per_parameter_file(syntool_tools, tmp_path, input_file):
+    configuration = SyntoolConfiguration(
+        'both', 'x', ['ingest_geotiff_3413_raster', 'ingest_geotiff_4326_tiles'], projection='4326'
+    )
+    out_dir = tmp_path / 'out'
+    out_dir.mkdir()
+    outcome = SyntoolConverter([configuration]).run_all(input_file, out_dir)
+    # Both ingestions make the same granule: the second one replaces the first.
+    assert outcome.failures == []
+    assert outcome.results == [f'ingested/4326_x/{input_file.stem}']
+    metadata = json.loads((out_dir / outcome.results[0] / 'metadata.json').read_text())
+    assert metadata['output_type'] == 'ZXY'
+
+
+@pytest.mark.django_db
+def test_a_missing_tool_is_reported_up_front_by_name(
+    syntool_tools, results_dir, input_file, monkeypatch
+):
+    dataset = make_dataset(input_file.stem)
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER', 'syntool-converter-not-installed')
+    manager = SyntoolConversionManager(input_file.parent, results_dir)
+    with pytest.raises(ConversionToolMissing) as error:
+        manager.convert(dataset.id, input_file.name)
+    assert 'syntool-converter-not-installed' in str(error.value)
+    assert 'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER' in str(error.value)
+    assert not results_dir.exists() or list(results_dir.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_a_failing_configuration_keeps_the_others_results(
+    syntool_tools, results_dir, input_file, monkeypatch
+):
+    dataset = make_dataset(input_file.stem)
+    configurations = (
+        SyntoolConfiguration('first', 'a', 'ingest_geotiff_3413_tiles', {'product': 'first'}),
+        SyntoolConfiguration('broken', 'unsupported_b', 'ingest_geotiff_3413_tiles'),
+        SyntoolConfiguration('third', 'c', 'ingest_geotiff_3413_tiles', {'product': 'third'}),
+    )
+    monkeypatch.setattr(
+        SyntoolConversionManager, 'get_converter', lambda self, d: SyntoolConverter(configurations)
+    )
+    manager = SyntoolConversionManager(input_file.parent, results_dir)
+    with pytest.raises(SyntoolConversionError) as error:
+        manager.convert(dataset.id, input_file.name)
+    kept = [f'ingested/3413_first/{input_file.stem}', f'ingested/3413_third/{input_file.stem}']
+    assert error.value.results == kept
+    assert error.value.failures[0][0] == 'broken'
+    assert 'unsupported type unsupported_b' in str(error.value)
+    assert all((results_dir / path / 'metadata.json').is_file() for path in kept)
