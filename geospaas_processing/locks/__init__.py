@@ -93,11 +93,18 @@ def redis_client() -> redis.Redis | None:
     return client
 
 
+_backends: dict[tuple[str, int], _redis.RedisBackend] = {}
+
+
 def _redis_backend() -> _redis.RedisBackend | None:
     client = redis_client()
     if client is None:
         return None
-    return _redis.RedisBackend(client, config.redis_address())
+    address = config.redis_address()
+    backend = _backends.get(address)
+    if backend is None or backend.client is not client:
+        backend = _backends[address] = _redis.RedisBackend(client, address)
+    return backend
 
 
 @contextmanager

@@ -154,7 +154,12 @@ class RedisLease(Lease):
     def _renew_loop(self) -> None:
         interval = self._expiry_ms / 3000
         while not self._stop.wait(interval):
-            if not self.renew():
+            try:
+                if not self.renew():
+                    return
+            except Exception as exc:  # a dead thread would let the lease lapse unnoticed
+                LOGGER.exception('renewing the lease of %s failed', self.name)
+                self._mark_lost(f'renewing it failed ({type(exc).__name__}: {exc})')
                 return
 
     def renew(self) -> bool:

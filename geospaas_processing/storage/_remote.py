@@ -204,12 +204,15 @@ class RemoteStorage:
     # Operations
 
     def get_free_space(self) -> int:
-        """Bytes free for the login user on the disk of the root (``df -Pk`` there)."""
+        """Bytes free for the login user on the disk of the root (``df -Pk`` there).
+
+        The root is created when missing.
+        """
         return self._status()[0]
 
     def _status(self) -> tuple[int, float]:
         """Free bytes under the root and the remote clock, in one command."""
-        self._sftp_call('create', self._makedirs, self.root)
+        self._sftp_call('create directories', self._makedirs, self.root)
         output = self._run(f'df -Pk -- {shlex.quote(self.root)} && date +%s')
         lines = output.strip().splitlines()
         try:
@@ -228,7 +231,7 @@ class RemoteStorage:
         directory, name = posixpath.split(target)
         temporary = posixpath.join(directory, f'.{name}{PARTIAL_SUFFIX}')
         sftp = self._connect()
-        self._sftp_call('create', self._makedirs, directory)
+        self._sftp_call('create directories', self._makedirs, directory)
         try:
             sftp.put(os.fspath(local_path), temporary, confirm=True)
             sftp.posix_rename(temporary, target)
@@ -247,7 +250,7 @@ class RemoteStorage:
         target = self.path(remote_relative_path)
         if target == self.root:
             raise StorageError(f'refusing to remove the storage root {self.root}')
-        self._sftp_call('remove', self._remove_tree, target)
+        self._sftp_call('remove files', self._remove_tree, target)
 
     def _remove_tree(self, path: str) -> None:
         sftp = self._connect()
@@ -265,12 +268,12 @@ class RemoteStorage:
     def get_file_size(self, remote_relative_path: str) -> int:
         """Size in bytes of a file under the root."""
         target = self.path(remote_relative_path)
-        return self._sftp_call('stat', lambda: self._connect().stat(target).st_size)
+        return self._sftp_call('read a file size', lambda: self._connect().stat(target).st_size)
 
     def listdir(self, remote_relative_path: str = '.') -> list[str]:
         """Names of the entries of a directory under the root, sorted."""
         target = self.path(remote_relative_path)
-        return sorted(self._sftp_call('list', lambda: self._connect().listdir(target)))
+        return sorted(self._sftp_call('list a directory', lambda: self._connect().listdir(target)))
 
     def free_space(self, needed_bytes: int, *, lock_timeout: float = LOCK_TIMEOUT) -> list[str]:
         """Make ``needed_bytes`` free on the remote disk of the root; return the paths deleted.
@@ -297,8 +300,10 @@ class RemoteStorage:
                     needed=needed_bytes,
                     available=free,
                 )
-            candidates = self._sftp_call('list', lambda: list(self._candidates(now)))
-            return free_oldest(
+            candidates = self._sftp_call('list files', lambda: list(self._candidates(now)))
+            return self._sftp_call(
+                'delete files',
+                free_oldest,
                 candidates,
                 free,
                 needed_bytes,
@@ -345,7 +350,7 @@ class RemoteStorage:
             return function(*args)
         except StorageError:
             raise
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, _paramiko().SSHException) as exc:
             raise StorageError(f'cannot {action} on {self.address}: {exc}') from exc
 
 
