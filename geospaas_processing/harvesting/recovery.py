@@ -35,10 +35,11 @@ def retry_ingestion(harvest_config: HarvestConfig | None = None) -> RetrySummary
     fail again stay, with their new error and one more attempt counted.
     """
     import geospaas_processing
+
+    geospaas_processing.setup()
     from geospaas_processing.harvesting.failures import FailedIngestionStore
     from geospaas_processing.harvesting.ingest import CatalogIngester
 
-    geospaas_processing.setup()
     if harvest_config is None and config.get(CONFIG_VARIABLE):
         harvest_config = load_harvest_config()
     store, ingester = FailedIngestionStore(), CatalogIngester()

@@ -122,11 +122,12 @@ def save_search_results(
         HarvestConfigurationError: unknown provider or invalid parameters.
     """
     import geospaas_processing
+
+    geospaas_processing.setup()
     from geospaas_processing.harvesting.failures import FailedIngestionStore
     from geospaas_processing.harvesting.ingest import CatalogIngester, ingest_results
     from geospaas_processing.harvesting.providers import create_provider
 
-    geospaas_processing.setup()
     harvest_config = harvest_config or load_harvest_config()
     provider = create_provider(harvest_config.provider(provider_name))
     summary = _empty_summary(provider_name, search_parameters)
