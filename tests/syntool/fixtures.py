@@ -5,6 +5,8 @@ Import the ones a test module needs; tests/syntool/conftest.py imports them all.
 
 from __future__ import annotations
 
+import shlex
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,10 +23,18 @@ TOOL_VARIABLES = {
 }
 
 
+def stand_in_commands() -> dict[str, str]:
+    """The variables configuring the stand-ins, run by this interpreter (it has netCDF4)."""
+    return {
+        variable: shlex.join([sys.executable, str(STAND_INS / name)])
+        for variable, name in TOOL_VARIABLES.items()
+    }
+
+
 @pytest.fixture
 def syntool_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The stand-in Syntool tools configured by path; returns the variables set."""
-    env = {variable: str(STAND_INS / name) for variable, name in TOOL_VARIABLES.items()}
+    env = stand_in_commands()
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
