@@ -40,6 +40,7 @@ def ftp_server(tmp_path_factory: pytest.TempPathFactory):
     authorizer.add_user('ftpuser', 'ftp-secret-PW2', str(root), perm='elr')
     handler = type('Handler', (FTPHandler,), {'authorizer': authorizer})
     handler.passive_ports = None
+    handler.auth_failed_timeout = 0.05
     server = ThreadedFTPServer(('127.0.0.1', 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={'timeout': 0.2}, daemon=True)
     thread.start()

@@ -269,10 +269,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             while sent < limit:
                 chunk = body[sent : min(limit, sent + CHUNK)]
+                if served.rate:  # before writing, so the transfer ends with its last byte
+                    time.sleep(len(chunk) / served.rate)
                 self.wfile.write(chunk)
                 sent += len(chunk)
-                if served.rate:
-                    time.sleep(len(chunk) / served.rate)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
             return
