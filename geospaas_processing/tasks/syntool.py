@@ -80,15 +80,28 @@ def check_ingested(
     """
     from geospaas_processing.converters.syntool import results
 
-    dataset_id = dataset_id_of(args)
+    dataset_id = dataset_id_of((args,))
     recorded = results.recorded_results(dataset_id)
     if recorded or to_execute is None:
         # Nothing after this task in its chain runs.
         self.request.chain = None
         self.request.callbacks = None
         return dataset_id, recorded
-    replacement = celery.signature(to_execute, app=self.app).clone(args=(list(args),))
+    replacement = with_first_argument(celery.signature(to_execute, app=self.app), args)
+    if self.request.called_directly:
+        # A plain function call (no broker, no eager request): run the rest here.
+        return replacement.apply().get()
     return self.replace(replacement)
+
+
+def with_first_argument(signature: celery.Signature, args: Sequence[Any]) -> celery.Signature:
+    """``signature`` (a task or a chain) with ``args`` as its first task's first argument."""
+    from celery.canvas import _chain
+
+    if isinstance(signature, _chain):
+        first, *rest = signature.tasks
+        return celery.chain(with_first_argument(first, args), *rest)
+    return signature.clone(args=(list(args),))
 
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)

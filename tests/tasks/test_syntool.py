@@ -1,0 +1,176 @@
+"""Syntool tasks: in-process, and the chain check_ingested -> convert -> db_insert -> cleanup
+on real workers (RabbitMQ and Redis) with the stand-in Syntool tools and a real MariaDB."""
+
+# ruff: noqa: F811 - the fixtures imported from tests.syntool.fixtures are test parameters
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from celery import signature
+
+from geospaas_processing.catalog import services
+from geospaas_processing.catalog.records import DatasetRecord, create_dataset
+from geospaas_processing.converters.syntool.converter import SyntoolConversionError
+from geospaas_processing.models import ProcessingResult
+from geospaas_processing.tasks import app, syntool
+from tests.syntool.fixtures import (  # noqa: F401 - fixtures
+    portal_database,
+    portal_rows,
+    results_dir,
+    syntool_tools,
+    write_argo_profiles,
+    write_model,
+)
+from tests.tasks.conftest import broker_url_for, start_worker, stop_worker
+
+GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
+RESULT = f'ingested/3413_OSISAF_sea_ice_concentration/{GRANULE}'
+TABLE = 'product_3413_osisaf_sea_ice_concentration'
+
+
+def make_dataset(entry_id: str = GRANULE):
+    return create_dataset(
+        DatasetRecord(
+            entry_id,
+            datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
+            uris=[(f'https://osisaf.example.org/{entry_id}.nc', services.HTTP_SERVICE)],
+        )
+    )
+
+
+def put_in_work_dir(env: dict, name: str = f'{GRANULE}.nc') -> str:
+    path = Path(env['GEOSPAAS_PROCESSING_WORK_DIR']) / 'osisaf' / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'CDF stand-in')
+    return f'osisaf/{name}'
+
+
+def test_the_beat_schedule_removes_expired_results_periodically():
+    entry = app.conf.beat_schedule['syntool-remove-expired']
+    assert entry['task'] == syntool.remove_expired.name
+    assert entry['schedule'] == timedelta(hours=1)
+
+
+def test_tasks_are_routed_to_the_syntool_queue():
+    assert app.amqp.router.route({}, syntool.convert.name)['queue'].name == 'syntool'
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+def test_check_convert_insert_in_process(
+    task_environment, syntool_tools, results_dir, portal_database
+):
+    dataset = make_dataset()
+    path = put_in_work_dir(task_environment)
+    rest = syntool.convert.s(ttl={'days': 2}) | syntool.db_insert.s()
+    assert syntool.check_ingested((dataset.id, path), to_execute=rest) == (dataset.id, [RESULT])
+    record = ProcessingResult.objects.get()
+    assert (record.path, record.type, record.ttl) == (RESULT, 'syntool', timedelta(days=2))
+    assert [row[0] for row in portal_rows(portal_database, TABLE)] == [GRANULE]
+    # Already ingested: the recorded results, without running the conversion again.
+    (results_dir / RESULT / 'metadata.json').unlink()
+    assert syntool.check_ingested((dataset.id, path), to_execute=rest) == (dataset.id, [RESULT])
+    assert not (results_dir / RESULT / 'metadata.json').exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_partial_failure_records_the_kept_results(
+    task_environment, syntool_tools, results_dir, monkeypatch
+):
+    from geospaas_processing.converters.syntool.configuration import SyntoolConfiguration
+    from geospaas_processing.converters.syntool.converter import (
+        SyntoolConversionManager,
+        SyntoolConverter,
+    )
+
+    configurations = (
+        SyntoolConfiguration('ok', 'a', 'ingest_geotiff_3413_tiles', {'product': 'ok'}),
+        SyntoolConfiguration('broken', 'unsupported_x', 'ingest_geotiff_3413_tiles'),
+    )
+    monkeypatch.setattr(
+        SyntoolConversionManager, 'get_converter', lambda self, d: SyntoolConverter(configurations)
+    )
+    dataset = make_dataset()
+    with pytest.raises(SyntoolConversionError, match='broken'):
+        syntool.convert((dataset.id, [put_in_work_dir(task_environment)]))
+    assert list(ProcessingResult.objects.values_list('path', flat=True)) == [
+        f'ingested/3413_ok/{GRANULE}'
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compare_profiles_records_against_the_model(task_environment, syntool_tools, results_dir):
+    work = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    write_model(work / 'model.nc')
+    write_argo_profiles(work / 'R6902912_001.nc', profiles=1)
+    model, profile = make_dataset('topaz_model'), make_dataset('R6902912_001')
+    model_id, paths = syntool.compare_profiles(
+        ((model.id, ('model.nc',)), [(profile.id, ('R6902912_001.nc',))])
+    )
+    assert (model_id, paths) == (
+        model.id,
+        ['ingested/3413_model_profile_comparison/model_vs_R6902912_001'],
+    )
+    assert ProcessingResult.objects.get().dataset_id == model.id
+
+
+@pytest.fixture(params=['rabbitmq', 'redis'])
+def syntool_worker(
+    request, task_environment, client_app, tmp_path, syntool_tools, results_dir, portal_database
+):
+    broker_url = broker_url_for(request.param, request)
+    client_app(broker_url).control.purge()
+    env = {
+        **task_environment,
+        **syntool_tools,
+        'GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR': str(results_dir),
+        'SYNTOOL_DATABASE_HOST': '127.0.0.1',
+        'SYNTOOL_DATABASE_PORT': '3306',
+        'SYNTOOL_DATABASE_USER': 'root',
+        'SYNTOOL_DATABASE_NAME': portal_database,
+    }
+    process = start_worker(
+        broker_url,
+        env,
+        tmp_path / 'worker.log',
+        queues='syntool',
+        app_module='geospaas_processing.tasks.syntool',
+    )
+    try:
+        yield process
+    finally:
+        stop_worker(process)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+def test_chain_check_convert_insert_cleanup_on_a_worker(
+    syntool_worker, task_environment, results_dir, portal_database
+):
+    dataset = make_dataset()
+    args = (dataset.id, put_in_work_dir(task_environment))
+    rest = syntool.convert.s(ttl={'days': 2}) | syntool.db_insert.s()
+
+    result = syntool.check_ingested.apply_async((args,), {'to_execute': rest}).get(timeout=60)
+    assert result == [dataset.id, [RESULT]]
+    assert [row[0] for row in portal_rows(portal_database, TABLE)] == [GRANULE]
+    data_access = (results_dir / RESULT / 'features' / 'data_access.ini').read_text()
+    assert f'https://osisaf.example.org/{GRANULE}.nc' in data_access
+    assert ProcessingResult.objects.get().ttl == timedelta(days=2)
+
+    # Ingested already: answered from the records.
+    again = signature(syntool.check_ingested.s(args, to_execute=rest)).apply_async()
+    assert again.get(timeout=60) == [dataset.id, [RESULT]]
+
+    removed = syntool.cleanup.delay({'dataset_id': dataset.id}).get(timeout=60)
+    assert removed == [RESULT]
+    assert portal_rows(portal_database, TABLE) == []
+    assert not (results_dir / RESULT).exists() and not ProcessingResult.objects.exists()
+    assert syntool.cleanup_ingested.delay('2100-01-01').get(timeout=60) == []
+    json.dumps(removed)
