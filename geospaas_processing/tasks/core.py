@@ -214,31 +214,12 @@ def publish(self, args: Sequence[Any], publish_mode: str = 'in_place') -> tuple[
     over SSH to ``GEOSPAAS_PROCESSING_FTP_HOST`` under ``FTP_ROOT/FTP_PATH``,
     returning ``ftp://HOST/PATH/<relative path>``.
     """
-    from geospaas_processing.ops import publish as publishing
+    from geospaas_processing.ops import publish as publish_path
 
     dataset_id, paths = int(args[0]), args[1]
-    if publish_mode == 'in_place':
-        prefix = config.require('GEOSPAAS_PROCESSING_PUBLISH_PREFIX')[
-            'GEOSPAAS_PROCESSING_PUBLISH_PREFIX'
-        ]
-        return dataset_id, map_paths(paths, lambda path: publishing.publish_in_place(path, prefix))
-    if publish_mode == 'ftp':
-        settings = config.require(
-            'GEOSPAAS_PROCESSING_FTP_HOST',
-            'GEOSPAAS_PROCESSING_FTP_ROOT',
-            'GEOSPAAS_PROCESSING_FTP_PATH',
-        )
-        return dataset_id, map_paths(
-            paths,
-            lambda path: publishing.publish_over_ssh(
-                work_dir(),
-                path,
-                settings['GEOSPAAS_PROCESSING_FTP_HOST'],
-                settings['GEOSPAAS_PROCESSING_FTP_ROOT'],
-                settings['GEOSPAAS_PROCESSING_FTP_PATH'],
-            ),
-        )
-    raise ValueError(f"publish_mode must be 'in_place' or 'ftp', not {publish_mode!r}")
+    return dataset_id, map_paths(
+        paths, lambda path: publish_path(path, publish_mode, local_root=work_dir())
+    )
 
 
 @app.task(bind=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import kombu.pools
 import pytest
 
 from tests.conftest import service_available
@@ -66,6 +67,7 @@ def task_environment(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch
         # Short enough for a test to see a dead holder's lock free itself.
         'GEOSPAAS_PROCESSING_LOCK_EXPIRY': '3',
         'GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY': '1',
+        'GEOSPAAS_PROCESSING_PUBLISH_PREFIX': 'https://data.example.org/',
     }
     if service_available('redis'):
         env.update(
@@ -143,9 +145,8 @@ def client_app(task_environment: dict):
 
     def reset_connections():
         # Celery keeps broker connection pools; new ones must be made for the new broker.
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        kombu.pools.reset()
+        app._pool = None
         app.amqp._producer_pool = None
 
     def connect(broker_url: str):
