@@ -79,8 +79,8 @@ def _crosses(ring: Ring) -> bool:
 
 
 def _polygons_wkt(polygons: list[list[Ring]]) -> str:
-    from django.contrib.gis.geos import GEOSGeometry
-
+    if len(polygons) == 1 and not any(_crosses(ring) for ring in polygons[0]):
+        return _polygonal(_valid(_polygon(polygons[0]))).wkt
     pieces = []
     for rings in polygons:
         if any(_crosses(ring) for ring in rings):
@@ -90,16 +90,20 @@ def _polygons_wkt(polygons: list[list[Ring]]) -> str:
     union = pieces[0]
     for piece in pieces[1:]:
         union = union.union(piece)
-    return _polygonal(GEOSGeometry(union.wkt, srid=4326)).wkt
+    return _polygonal(union).wkt
 
 
 def _polygon(rings: list[Ring]):
-    from django.contrib.gis.geos import LinearRing, Polygon
+    from django.contrib.gis.geos import GEOSGeometry
 
     closed = [ring if ring[0] == ring[-1] else [*ring, ring[0]] for ring in rings]
     if any(len(ring) < 4 for ring in closed):
         raise ValueError('a polygon ring needs at least 3 distinct points')
-    return Polygon(*(LinearRing(ring) for ring in closed), srid=4326)
+    # One WKT parse is much cheaper than building rings point by point through ctypes.
+    text = ','.join(
+        '(' + ','.join(f'{lon!r} {lat!r}' for lon, lat in ring) + ')' for ring in closed
+    )
+    return GEOSGeometry(f'POLYGON({text})', srid=4326)
 
 
 def _unwrap(ring: Ring, reference: float) -> Ring:

@@ -172,25 +172,30 @@ class CatalogIngester:
 
     def _add_uris(self, datasets: list[HarvestedDataset], rows: list[Dataset]) -> None:
         uris = [
-            DatasetURI(dataset_id=row.pk, uri=uri, service=service, name=service_name(service))
+            (service_name(service), service, uri, row.pk)
             for dataset, row in zip(datasets, rows, strict=True)
             for uri, service in dataset.uris
         ]
-        DatasetURI.objects.bulk_create(uris, ignore_conflicts=True)
+        if connection.vendor == 'postgresql':
+            _insert_uris_postgis(uris)
+            return
+        DatasetURI.objects.bulk_create(
+            [
+                DatasetURI(name=name, service=service, uri=uri, dataset_id=dataset_id)
+                for name, service, uri, dataset_id in uris
+            ],
+            ignore_conflicts=True,
+        )
 
     def _location_ids(self, wkts: set[str]) -> dict[str, int]:
+        if connection.vendor == 'postgresql':
+            return _upsert_locations_postgis(sorted(wkts))
         geometries = {wkt: GEOSGeometry(wkt, srid=4326) for wkt in wkts}
         found = _existing_locations(geometries)
         missing = [wkt for wkt in geometries if wkt not in found]
-        if missing:
-            created = GeographicLocation.objects.bulk_create(
-                [GeographicLocation(geometry=geometries[wkt]) for wkt in missing],
-                ignore_conflicts=connection.vendor == 'postgresql',
-            )
-            if all(location.pk for location in created):
-                found.update(zip(missing, (location.pk for location in created), strict=True))
-            else:
-                found.update(_existing_locations({wkt: geometries[wkt] for wkt in missing}))
+        rows = [GeographicLocation(geometry=geometries[wkt]) for wkt in missing]
+        GeographicLocation.objects.bulk_create(rows)
+        found.update(zip(missing, (row.pk for row in rows), strict=True))
         return found
 
     def _source_id(self, platform: str | None, instrument: str | None) -> int | None:
@@ -239,20 +244,51 @@ class CatalogIngester:
         return self._data_centers
 
 
+_UPSERT_LOCATIONS = (
+    'INSERT INTO {table} (geometry) '
+    'SELECT ST_GeomFromText(wkt, 4326) FROM unnest(%s::text[]) WITH ORDINALITY AS input(wkt, n) '
+    'ORDER BY n '
+    'ON CONFLICT (geometry) DO UPDATE SET geometry = EXCLUDED.geometry '
+    'RETURNING id'
+)
+
+
+def _upsert_locations_postgis(wkts: list[str]) -> dict[str, int]:
+    """Insert the footprints not stored yet; the ids of all, by WKT, in one statement.
+
+    PostGIS parses the WKT itself, which saves building a GEOS geometry per
+    footprint in Python. The upsert on the unique geometry returns the ids of
+    new and existing rows alike (rows come back in insertion order), including
+    rows a concurrent harvest inserted meanwhile.
+    """
+    table = connection.ops.quote_name(GeographicLocation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_LOCATIONS.format(table=table), [wkts])
+        ids = [row[0] for row in cursor.fetchall()]
+    return dict(zip(wkts, ids, strict=True))
+
+
+_INSERT_URIS = (
+    'INSERT INTO {table} (name, service, uri, dataset_id) '
+    'SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::integer[]) '
+    'ON CONFLICT DO NOTHING'
+)
+
+
+def _insert_uris_postgis(uris: list[tuple[str, str, str, int]]) -> None:
+    """Add ``(name, service, uri, dataset_id)`` rows in one statement; known pairs are kept."""
+    if not uris:
+        return
+    table = connection.ops.quote_name(DatasetURI._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_URIS.format(table=table), [list(column) for column in zip(*uris, strict=True)]
+        )
+
+
 def _existing_locations(geometries: dict[str, GEOSGeometry]) -> dict[str, int]:
-    """The ids of the stored locations equal to the given geometries, by WKT."""
+    """The ids of the stored locations equal to the given geometries, by WKT (SpatiaLite)."""
     found: dict[str, int] = {}
-    if connection.vendor == 'postgresql':
-        # PostGIS's = operator (what IN uses) is exact geometric equality, like the unique index.
-        by_wkb = {bytes(geometry.ewkb): wkt for wkt, geometry in geometries.items()}
-        items = list(geometries.values())
-        for start in range(0, len(items), _QUERY_CHUNK):
-            chunk = items[start : start + _QUERY_CHUNK]
-            for location in GeographicLocation.objects.filter(geometry__in=chunk):
-                wkt = by_wkb.get(bytes(location.geometry.ewkb))
-                if wkt is not None:
-                    found[wkt] = location.pk
-        return found
     for wkt, geometry in geometries.items():
         location_id = (
             GeographicLocation.objects.filter(geometry__equals=geometry)

@@ -10,7 +10,6 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from geospaas_processing.catalog import services
 from geospaas_processing.harvesting.errors import NormalizationError
@@ -97,7 +96,7 @@ def _parse_iso(text: str, what: str) -> datetime:
 
 def service_for(uri: str, roles: tuple[str, ...] = ()) -> str | None:
     """The GeoSPaaS service of a URI, or None when no downloader can use it."""
-    scheme = urlsplit(uri).scheme.lower()
+    scheme = uri.split(':', 1)[0].lower() if ':' in uri else ''
     if scheme in ('http', 'https'):
         is_dap = 'opendap' in roles or '/dodsC/' in uri or '/opendap/' in uri
         return services.OPENDAP_SERVICE if is_dap else services.HTTP_SERVICE
