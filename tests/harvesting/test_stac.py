@@ -112,3 +112,22 @@ def test_a_page_that_fails_for_good_keeps_the_pages_before(stac_server, harvest_
     (error,) = summary['errors']
     assert f'{stac_server.url}/search answered HTTP 503' in error
     assert 'gave up after 4 attempts' in error
+
+
+def test_errors_never_show_credentials_and_the_rate_is_limited(stac_server, harvest_config):
+    import time
+    from dataclasses import replace
+
+    address = stac_server.url.removeprefix('http://')
+    stac = replace(
+        harvest_config.provider('stac'),
+        url=f'http://alice:hunter2@{address}',
+        requests_per_second=20,
+    )
+    harvest_config.providers['stac'] = stac
+    stac_server.failures = {1: 100}
+    started = time.monotonic()
+    summary = save_search_results('stac', {}, harvest_config=harvest_config)
+    assert time.monotonic() - started >= 3 / 20  # four attempts, at most 20 per second
+    assert 'hunter2' not in summary['errors'][0] and 'alice' not in summary['errors'][0]
+    assert f'http://{address}/search' in summary['errors'][0]
