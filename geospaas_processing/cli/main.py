@@ -20,6 +20,11 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Subcommands that live in their own modules: name -> module exposing
 # ``add_arguments(parser)`` and ``run(args) -> int``.
 PLUGGED_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    'download': ('geospaas_processing.cli.download', 'download the files of matching datasets'),
+    'copy': (
+        'geospaas_processing.cli.delete_and_copy',
+        'copy the local files of matching datasets, after a time-to-live clean-up',
+    ),
     'harvest': ('geospaas_processing.cli.harvest', 'fill the catalog from providers'),
 }
 

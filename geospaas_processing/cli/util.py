@@ -134,6 +134,9 @@ def parse_geometry(wkt: str | None):
         return None
     from django.contrib.gis.geos import GEOSException, GEOSGeometry
 
+    geos_logger = logging.getLogger('django.contrib.gis')
+    # GEOS logs its parse error itself; the user gets our one-line message instead.
+    geos_logger.disabled = True
     try:
         geometry = GEOSGeometry(wkt, srid=4326)
     except (GEOSException, ValueError, TypeError):
@@ -141,6 +144,8 @@ def parse_geometry(wkt: str | None):
             f'-g/--geometry {wkt!r} is not valid WKT; e.g. '
             '"POLYGON((0 60,10 60,10 70,0 70,0 60))" or "POINT(5 65)"'
         ) from None
+    finally:
+        geos_logger.disabled = False
     if not geometry.valid:
         raise UsageError(f'-g/--geometry is not a valid geometry: {geometry.valid_reason}')
     return geometry

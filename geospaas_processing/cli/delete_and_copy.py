@@ -1,0 +1,173 @@
+"""``geospaas-copy``: copy the local files of the matching datasets, after a TTL clean-up.
+
+First deletes from the destination the files and symlinks the current user owns that
+are older than ``-ttl`` days, then copies (or links, ``-l``) the files recorded for the
+selected datasets (DatasetURIs with service ``local``), never overwriting.
+
+Exit status: 0 done, 1 some files failed, 2 bad usage (nothing was deleted or copied).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from geospaas_processing.cli import util
+from geospaas_processing.errors import ConfigurationError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The copy command's flags (short forms as existing scripts use them)."""
+    util.add_selection_arguments(parser)
+    parser.add_argument(
+        '-l', '--link', action='store_true', help='create symbolic links instead of copies'
+    )
+    parser.add_argument(
+        '-t',
+        '--type',
+        default='',
+        help='the type written in the flag files, e.g. "model" or "satellite"',
+    )
+    parser.add_argument(
+        '-f',
+        '--flag_file',
+        action='store_true',
+        help='write <name>.flag next to each copy, describing the dataset',
+    )
+    parser.add_argument(
+        '-ttl',
+        '--time_to_live',
+        default='90',
+        help='first delete your files older than this many days from the '
+        'destination (default: %(default)s)',
+    )
+    util.add_output_arguments(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The standalone ``geospaas-copy`` parser."""
+    parser = argparse.ArgumentParser(
+        prog='geospaas-copy',
+        description='Copy the local files of the GeoSPaaS catalog datasets matching the '
+        'criteria, after deleting expired files from the destination.',
+    )
+    add_arguments(parser)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed copy command; returns the exit status."""
+    from geospaas_processing import copiers
+
+    util.configure_logging(args)
+    try:
+        time_to_live = copiers.validate_time_to_live(args.time_to_live)
+        destination = copiers.check_destination(args.destination_path)
+        import geospaas_processing
+
+        geospaas_processing.setup()
+        selection = _selection(util.dataset_criteria(args))
+    except (util.UsageError, copiers.CopyError, ConfigurationError) as exc:
+        print(f'geospaas-copy: error: {exc}', file=sys.stderr)
+        return util.EXIT_USAGE
+    if args.dry_run:
+        return _dry_run(args, selection, destination)
+    expired = copiers.remove_expired(destination, time_to_live)
+    outcomes = []
+    for dataset, paths in selection:
+        flag = copiers.flag_from_dataset(dataset, args.type) if args.flag_file else None
+        outcomes.extend(copiers.copy_to(paths, destination, link=args.link, flag=flag))
+    _print_summary(args, expired, outcomes)
+    return util.EXIT_FAILED if any(o.status == 'failed' for o in outcomes) else util.EXIT_OK
+
+
+def _selection(criteria: dict) -> list[tuple[object, list[Path]]]:
+    """The matching datasets with the local paths recorded for them."""
+    from geospaas_processing.catalog.models import Dataset
+    from geospaas_processing.catalog.services import LOCAL_FILE_SERVICE
+
+    datasets = (
+        Dataset.objects.filter(**criteria)
+        .distinct()
+        .select_related('source__platform', 'source__instrument', 'data_center')
+        .prefetch_related('dataseturi_set')
+        .order_by('id')
+    )
+    selection = []
+    for dataset in datasets.iterator(chunk_size=500):
+        paths = [
+            _local_path(uri.uri)
+            for uri in dataset.dataseturi_set.all()
+            if uri.service == LOCAL_FILE_SERVICE
+        ]
+        if paths:
+            selection.append((dataset, paths))
+    return selection
+
+
+def _local_path(uri: str) -> Path:
+    parsed = urlparse(uri)
+    return Path(unquote(parsed.path)) if parsed.scheme == 'file' else Path(uri)
+
+
+def _dry_run(args: argparse.Namespace, selection, destination: Path) -> int:
+    items = [
+        {'entry_id': dataset.entry_id, 'paths': [str(path) for path in paths]}
+        for dataset, paths in selection
+    ]
+    if args.json:
+        print(json.dumps({'destination': str(destination), 'datasets': items}, indent=2))
+    else:
+        for item in items:
+            print(f'{item["entry_id"]}: {", ".join(item["paths"])}')
+        print(
+            f'{len(items)} datasets would be {"linked" if args.link else "copied"} to '
+            f'{destination}; nothing was written'
+        )
+    return util.EXIT_OK
+
+
+def _print_summary(args: argparse.Namespace, expired: list[Path], outcomes: list) -> None:
+    counts = {
+        status: [o for o in outcomes if o.status == status]
+        for status in ('copied', 'linked', 'skipped', 'failed')
+    }
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    'expired_removed': [str(path) for path in expired],
+                    **{
+                        status: [str(o.destination) for o in items]
+                        for status, items in counts.items()
+                        if status != 'failed'
+                    },
+                    'failed': [
+                        {'source': str(o.source), 'reason': o.reason} for o in counts['failed']
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    for outcome in counts['failed']:
+        print(f'failed: {outcome.source}: {outcome.reason}', file=sys.stderr)
+    if not args.quiet:
+        print(
+            f'removed {len(expired)} expired, copied {len(counts["copied"])}, '
+            f'linked {len(counts["linked"])}, skipped {len(counts["skipped"])} existing, '
+            f'failed {len(counts["failed"])}'
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``geospaas-copy``."""
+    return run(build_parser().parse_args(argv))
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""``geospaas-download``: download the files of the catalog datasets matching the flags.
+
+Exit status: 0 everything downloaded or already present, 1 some datasets failed,
+2 bad usage (nothing was downloaded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from geospaas_processing.cli import util
+from geospaas_processing.cli.progress import ProgressDisplay
+from geospaas_processing.downloaders.errors import SelectionError
+from geospaas_processing.errors import ConfigurationError
+
+logger = logging.getLogger('geospaas_processing.cli.download')
+
+DEFAULT_SAFETY_LIMIT = 400
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The download command's flags (short forms as existing scripts use them)."""
+    util.add_selection_arguments(parser)
+    parser.add_argument('-c', '--config_file', help='provider settings YAML file')
+    parser.add_argument(
+        '-s',
+        '--safety_limit',
+        type=int,
+        default=DEFAULT_SAFETY_LIMIT,
+        help='download nothing when more datasets match (default: %(default)s)',
+    )
+    parser.add_argument(
+        '-a',
+        '--save_path',
+        action='store_true',
+        help='record the local paths in the catalog (DatasetURI, service local)',
+    )
+    parser.add_argument(
+        '--workers', type=int, default=4, help='datasets downloaded at once (default: %(default)s)'
+    )
+    util.add_output_arguments(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The standalone ``geospaas-download`` parser."""
+    parser = argparse.ArgumentParser(
+        prog='geospaas-download',
+        description='Download the files of the GeoSPaaS catalog datasets matching the criteria.',
+    )
+    add_arguments(parser)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed download command; returns the exit status."""
+    util.configure_logging(args)
+    try:
+        manager = _manager(args)
+        matched = manager.datasets.count()
+        if matched == 0:
+            _print_summary(args, [], matched)
+            return util.EXIT_OK
+        if matched > args.safety_limit:
+            raise util.UsageError(
+                f'{matched} datasets match, more than the safety limit of {args.safety_limit}: '
+                'narrow the criteria or raise -s/--safety_limit'
+            )
+    except (util.UsageError, ConfigurationError, SelectionError) as exc:
+        print(f'geospaas-download: error: {exc}', file=sys.stderr)
+        return util.EXIT_USAGE
+    if args.dry_run:
+        return _dry_run(args, manager)
+    with ProgressDisplay(enabled=not args.quiet and not args.json) as progress:
+        manager.progress = progress.update
+        outcomes = manager.download_report()
+    _print_summary(args, outcomes, matched)
+    failed = any(outcome.status == 'failed' for outcome in outcomes)
+    return util.EXIT_FAILED if failed else util.EXIT_OK
+
+
+def _manager(args: argparse.Namespace):
+    if args.safety_limit < 0:
+        raise util.UsageError('-s/--safety_limit must be a non-negative number of datasets')
+    if args.workers < 1:
+        raise util.UsageError('--workers must be at least 1')
+    util.check_writable_directory(args.destination_path)
+    import geospaas_processing
+
+    geospaas_processing.setup()
+    criteria = util.dataset_criteria(args)
+    from geospaas_processing.downloaders import DownloadManager
+
+    return DownloadManager(
+        download_directory=args.destination_path,
+        provider_settings_path=args.config_file,
+        max_downloads=args.safety_limit,
+        save_path=args.save_path,
+        max_workers=args.workers,
+        **criteria,
+    )
+
+
+def _dry_run(args: argparse.Namespace, manager) -> int:
+    planned = manager.plan(probe_sizes=True)
+    known = [item.size for item in planned if item.size is not None]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    'datasets': [
+                        {
+                            'id': item.dataset_id,
+                            'entry_id': item.entry_id,
+                            'directory': item.directory,
+                            'uris': list(item.uris),
+                            'size': item.size,
+                            'present': item.present,
+                        }
+                        for item in planned
+                    ],
+                    'total_known_size': sum(known),
+                },
+                indent=2,
+            )
+        )
+        return util.EXIT_OK
+    for item in planned:
+        state = 'already present' if item.present else util.human_size(item.size)
+        print(f'{item.entry_id}  ->  {item.directory}  ({state})')
+        for uri in item.uris:
+            print(f'    {uri}')
+    unknown = len(planned) - len(known)
+    print(
+        f'{len(planned)} datasets, {util.human_size(sum(known))} known'
+        + (f', {unknown} of unknown size' if unknown else '')
+        + '; nothing was written'
+    )
+    return util.EXIT_OK
+
+
+def _print_summary(args: argparse.Namespace, outcomes: Sequence, matched: int) -> None:
+    groups = {
+        status: [o for o in outcomes if o.status == status]
+        for status in ('downloaded', 'already present', 'failed')
+    }
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    'matched': matched,
+                    'downloaded': [_as_json(o) for o in groups['downloaded']],
+                    'already_present': [_as_json(o) for o in groups['already present']],
+                    'failed': [
+                        {'id': o.dataset_id, 'entry_id': o.entry_id, 'reason': o.reason}
+                        for o in groups['failed']
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    if args.quiet:
+        for outcome in groups['failed']:
+            print(f'failed: {outcome.entry_id}: {outcome.reason}', file=sys.stderr)
+        return
+    if matched == 0:
+        print('no dataset matches the criteria; nothing to download')
+        return
+    for outcome in groups['failed']:
+        print(f'failed: {outcome.entry_id}: {outcome.reason}')
+    size = sum(o.size or 0 for o in groups['downloaded'])
+    print(
+        f'downloaded: {len(groups["downloaded"])} ({util.human_size(size)}), '
+        f'already present: {len(groups["already present"])}, '
+        f'failed: {len(groups["failed"])}'
+    )
+
+
+def _as_json(outcome) -> dict:
+    return {
+        'id': outcome.dataset_id,
+        'entry_id': outcome.entry_id,
+        'path': outcome.path,
+        'size': outcome.size,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``geospaas-download``."""
+    return run(build_parser().parse_args(argv))
+
+
+if __name__ == '__main__':
+    sys.exit(main())

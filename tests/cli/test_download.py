@@ -1,0 +1,171 @@
+"""``geospaas-download`` run as a real command against the test catalog and a loopback server."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from geospaas_processing.catalog import services
+from geospaas_processing.catalog.models import DatasetURI
+from geospaas_processing.catalog.records import DatasetRecord, create_dataset
+from geospaas_processing.demo.server import LoopbackFileServer
+from tests.helpers import catalog_environment, run_command
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NORDIC = 'POLYGON((0 60,10 60,10 70,0 70,0 60))'
+TROPICS = 'POLYGON((0 -10,10 -10,10 10,0 10,0 -10))'
+
+
+@pytest.fixture
+def provider(tmp_path):
+    """Three files on a loopback HTTP server and their datasets in the catalog."""
+    directory = tmp_path / 'provider'
+    directory.mkdir()
+    with LoopbackFileServer(directory) as server:
+        for name, day, wkt, instrument in (
+            ('nordic-a', 1, NORDIC, 'AMSR2'),
+            ('nordic-b', 2, NORDIC, 'MODIS'),
+            ('tropics', 3, TROPICS, 'AMSR2'),
+        ):
+            (directory / f'{name}.nc').write_bytes(name.encode() * 1000)
+            create_dataset(
+                DatasetRecord(
+                    name,
+                    datetime(2024, 3, day, tzinfo=UTC),
+                    datetime(2024, 3, day, 12, tzinfo=UTC),
+                    wkt,
+                    instrument=instrument,
+                    uris=[(f'{server.url}{name}.nc', services.HTTP_SERVICE)],
+                )
+            )
+        yield server
+
+
+def download(*args, cwd=None):
+    return run_command(['geospaas_processing.cli.download', *args], catalog_environment(), cwd=cwd)
+
+
+def test_downloads_the_datasets_selected_by_time_and_geometry(provider, tmp_path):
+    result = download(
+        '-d',
+        str(tmp_path / 'out' / '%Y' / '%m' / '%d'),
+        '-b',
+        '2024-03-01',
+        '-e',
+        '2024-03-02T23:59:59Z',
+        '-g',
+        'POINT(5 65)',
+    )
+    assert result.returncode == 0, result.stderr
+    assert 'downloaded: 2' in result.stdout and 'failed: 0' in result.stdout
+    assert (tmp_path / 'out/2024/03/01/nordic-a/nordic-a.nc').read_bytes() == b'nordic-a' * 1000
+    assert (tmp_path / 'out/2024/03/02/nordic-b/nordic-b.nc').is_file()
+    assert not list((tmp_path / 'out').rglob('tropics*'))
+
+
+def test_query_relative_time_and_json_summary(provider, tmp_path):
+    query = json.dumps({'source__instrument__short_name__icontains': 'amsr'})
+    result = download('-d', str(tmp_path), '-q', query, '--json')
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert sorted(item['entry_id'] for item in summary['downloaded']) == ['nordic-a', 'tropics']
+    again = json.loads(download('-d', str(tmp_path), '-q', query, '--json').stdout)
+    assert len(again['already_present']) == 2 and again['downloaded'] == []
+    recent = download('-d', str(tmp_path), '-r', '-b', '24', '--json')
+    assert json.loads(recent.stdout)['matched'] == 0  # 2024 is more than a day ago
+
+
+def test_save_path_records_local_uris_once(provider, tmp_path):
+    for _ in range(2):
+        result = download('-d', str(tmp_path), '-q', '{"entry_id": "tropics"}', '-a')
+        assert result.returncode == 0, result.stderr
+    local = DatasetURI.objects.filter(
+        dataset__entry_id='tropics', service=services.LOCAL_FILE_SERVICE
+    )
+    assert local.count() == 1
+    assert local.get().uri.endswith('/tropics/tropics.nc')
+
+
+def test_dry_run_lists_uris_and_sizes_and_writes_nothing(provider, tmp_path):
+    result = download('-d', str(tmp_path / 'out'), '--dry-run')
+    assert result.returncode == 0, result.stderr
+    assert f'{provider.url}nordic-a.nc' in result.stdout
+    assert '3 datasets, 22.5 KiB known; nothing was written' in result.stdout
+    assert not (tmp_path / 'out').exists()
+
+
+def test_a_failed_dataset_gives_exit_status_1_with_its_reason(provider, tmp_path):
+    (tmp_path / 'provider' / 'tropics.nc').unlink()
+    result = download('-d', str(tmp_path), '-q', '{"source__instrument__short_name": "AMSR2"}')
+    assert result.returncode == 1
+    assert 'failed: tropics:' in result.stdout and '404' in result.stdout
+    assert 'downloaded: 1' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ('arguments', 'message'),
+    [
+        (['-b', '2024-13-01'], "-b/--begin '2024-13-01' is not a date"),
+        (['-b', '2024-03-05', '-e', '2024-03-01'], 'is after -e/--end'),
+        (['-g', 'POLYGON((0 0, 1 1'], 'is not valid WKT'),
+        (['-q', '["entry_id"]'], '-q/--query must be a JSON object'),
+        (['-q', '{"entry_id": '], '-q/--query is not valid JSON'),
+        (['-q', '{"colour": "red"}'], "Cannot resolve keyword 'colour' into field. Choices are"),
+        (['-s', '2'], '3 datasets match, more than the safety limit of 2'),
+        (['-r', '-b', 'yesterday'], 'with -r, -b must be a number of hours'),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_nothing_written(provider, tmp_path, arguments, message):
+    result = download('-d', str(tmp_path / 'out'), *arguments)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / 'out').exists()
+
+
+def test_invalid_settings_file_is_named(provider, tmp_path):
+    settings = tmp_path / 'settings.yml'
+    settings.write_text('"http://example.org":\n  max_parallel_downloads: many\n')
+    result = download('-d', str(tmp_path / 'out'), '-c', str(settings))
+    assert result.returncode == 2
+    assert 'max_parallel_downloads' in result.stderr and 'Traceback' not in result.stderr
+    missing = download('-d', str(tmp_path / 'out'), '-c', str(tmp_path / 'nope.yml'))
+    assert missing.returncode == 2 and 'nope.yml' in missing.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root can write anywhere')
+def test_unwritable_destination_is_refused(provider, tmp_path):
+    locked = tmp_path / 'locked'
+    locked.mkdir(mode=0o500)
+    result = download('-d', str(locked / 'out'))
+    assert result.returncode == 2 and 'is not writable' in result.stderr
+
+
+def test_destination_under_a_file_is_refused(provider, tmp_path):
+    (tmp_path / 'a-file').write_text('x')
+    result = download('-d', str(tmp_path / 'a-file' / 'out'))
+    assert result.returncode == 2 and 'cannot be written to' in result.stderr
+
+
+def test_entry_points_and_subcommand_share_the_flags(provider, tmp_path):
+    result = run_command(
+        [
+            'geospaas_processing',
+            'download',
+            '-d',
+            str(tmp_path),
+            '--quiet',
+            '-q',
+            '{"entry_id": "nordic-a"}',
+        ],
+        catalog_environment(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ''
+    assert Path(tmp_path / 'nordic-a' / 'nordic-a.nc').is_file()
