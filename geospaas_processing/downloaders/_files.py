@@ -122,9 +122,10 @@ def record_completed(directory: Path, path: Path, size: int, source: str) -> Non
         'source': source,
         'completed': datetime.now(UTC).isoformat(timespec='seconds'),
     }
-    temporary = partial_path(directory / MANIFEST_NAME.lstrip('.'))
-    temporary.write_text(json.dumps(manifest), encoding='utf-8')
-    os.replace(temporary, directory / MANIFEST_NAME)
+    # Neither a temporary name nor an fsync for the manifest: after a crash an empty or
+    # truncated manifest does not parse, so the dataset is simply downloaded again. One
+    # directory fsync makes the data file's rename and the manifest durable.
+    (directory / MANIFEST_NAME).write_text(json.dumps(manifest), encoding='utf-8')
     fsync_directory(directory)
 
 

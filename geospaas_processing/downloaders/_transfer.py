@@ -27,6 +27,9 @@ from geospaas_processing.locks import Lease, LeaseLost
 
 LOGGER = logging.getLogger(__name__)
 LEASE_CHECK_INTERVAL = 1.0
+#: Smaller files are downloaded again from the start rather than resumed.
+RESUMABLE_SIZE = 1024 * 1024
+WRITEBACK_WINDOW = 16 * 1024 * 1024
 
 #: Called with (bytes on disk, total size or None) as the transfer progresses.
 ProgressFunction = Callable[[int, int | None], None]
@@ -46,8 +49,10 @@ def fetch(
     """Download ``url`` into ``directory``; return the complete file's path and size.
 
     The bytes go to a partial file renamed only once complete, fsynced and checked
-    (size, checksums). An interrupted transfer leaves the partial file so that the next
-    call resumes it when the server allows; a corrupt or refused one removes it.
+    (size, checksums); the caller makes the rename durable (:func:`_files.record_completed`
+    fsyncs the directory once for the file and its manifest). An interrupted transfer of a
+    file of ``RESUMABLE_SIZE`` or more leaves the partial file so that the next call resumes
+    it when the server allows; a corrupt or refused one removes it.
 
     Raises:
         DownloadError: and its subclasses, see :class:`Downloader`; ``NoSpaceLeftError``
@@ -85,7 +90,6 @@ def fetch(
         )
         os.replace(partial.data, final)
         partial.resume_state.unlink(missing_ok=True)
-        _files.fsync_directory(directory)
     return final, size
 
 
@@ -125,7 +129,10 @@ def _receive(
 ) -> int:
     handle.truncate(remote.offset)
     handle.seek(remote.offset)
-    partial.write_validator(remote.validator)
+    if remote.size is None or remote.size - remote.offset >= RESUMABLE_SIZE:
+        partial.write_validator(remote.validator)
+    else:  # a small file is fetched again rather than resumed: spares two file operations
+        partial.write_validator(None)
     if make_room is not None and remote.size is not None:
         make_room(max(0, remote.size - remote.offset), partial.data.parent)
     hashers = _hashers(remote, handle)
@@ -133,11 +140,15 @@ def _receive(
     checked_at = time.monotonic()
     if progress is not None:
         progress(written, remote.size)
+    written_back = written
     for chunk in remote.chunks:
         _write(handle, chunk, partial.data.parent)
         for hasher in hashers.values():
             hasher.update(chunk)
         written += len(chunk)
+        if written - written_back >= WRITEBACK_WINDOW:
+            _start_writeback(handle, written_back, written - written_back)
+            written_back = written
         if progress is not None:
             progress(written, remote.size)
         if lease is not None and time.monotonic() - checked_at >= LEASE_CHECK_INTERVAL:
@@ -147,6 +158,14 @@ def _receive(
     _check_size(remote, written, partial)
     _check_checksums(remote, hashers, partial)
     return written
+
+
+def _start_writeback(handle: BinaryIO, offset: int, length: int) -> None:
+    # Starts the disk writeback of the bytes just written without waiting for it, so that
+    # the final fsync has little left to do (the kernel would otherwise wait and then write
+    # everything at the end); also keeps a big download from filling the page cache.
+    if hasattr(os, 'posix_fadvise'):
+        os.posix_fadvise(handle.fileno(), offset, length, os.POSIX_FADV_DONTNEED)
 
 
 def _write(handle: BinaryIO, chunk: bytes, directory: Path) -> None:

@@ -18,7 +18,7 @@ from geospaas_processing.downloaders.errors import (
 from geospaas_processing.downloaders.http import HTTPDownloader
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
 
-CONTENT = os.urandom(300_000)
+CONTENT = os.urandom(2_000_000)  # above RESUMABLE_SIZE
 
 
 def fetch(url: str, directory: Path, settings: ProviderSettings | None = None, **kwargs):
@@ -218,3 +218,12 @@ def test_request_parameters_are_sent_and_hidden_from_logs_and_errors(http_server
     assert 'app-key-SECRET-9' not in caplog.text
     assert 'app-key-SECRET-9' not in str(raised.value)
     assert isinstance(raised.value, DownloadError)
+
+
+def test_a_small_interrupted_file_is_fetched_again_from_the_start(http_server, tmp_path):
+    small = os.urandom(300_000)
+    url = http_server.add_file('/small.nc', small, drop_after=100_000, drops=1)
+    with pytest.raises(RetriableDownloadError):
+        fetch(url, tmp_path)
+    assert fetch(url, tmp_path)[0].read_bytes() == small
+    assert 'Range' not in http_server.requests[-1].headers
