@@ -99,6 +99,7 @@ def download(self, args: Sequence[Any]) -> tuple[int, tuple[str, ...]]:
     """
     from geospaas_processing.downloaders import (
         DownloadManager,
+        NoSpaceLeftError,
         RetriableDownloadError,
         TooManyDownloadsError,
     )
@@ -118,7 +119,7 @@ def download(self, args: Sequence[Any]) -> tuple[int, tuple[str, ...]]:
         logger.info('download of dataset %s postponed by %ss: %s', dataset_id, countdown, exc)
         wait_before_retry(self, countdown)
         raise self.retry(exc=exc, countdown=countdown, max_retries=DOWNLOAD_MAX_RETRIES) from exc
-    except (NotEnoughSpaceError, OSError) as exc:
+    except (NoSpaceLeftError, NotEnoughSpaceError, OSError) as exc:
         if isinstance(exc, OSError) and exc.errno != errno.ENOSPC:
             raise
         wait_before_retry(self, NO_SPACE_COUNTDOWN_SECONDS)
