@@ -71,8 +71,9 @@ started = time.perf_counter()
 paths = manager.download()
 seconds = time.perf_counter() - started
 assert len(paths) == len(spec['urls']), len(paths)
-print(json.dumps({'seconds': seconds,
-                  'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({'seconds': seconds, 'max_rss_mb': usage.ru_maxrss / 1024,
+                  'user_s': usage.ru_utime, 'sys_s': usage.ru_stime}))
 """
 
 BASELINE = r"""
