@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
+    logging.basicConfig(level=logging.WARNING, format='%(levelname)s %(name)s: %(message)s')
     try:
         return args.handler(args)
     except ConfigurationError as exc:
@@ -101,6 +102,8 @@ def _init_db(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from geospaas_processing.database import setup
 
+    # The demo's tasks work inside the demo directory unless a work directory is configured.
+    os.environ.setdefault('GEOSPAAS_PROCESSING_WORK_DIR', str(args.directory.resolve() / 'work'))
     setup()
     from geospaas_processing.demo.run import run_demo
 

@@ -11,7 +11,11 @@ from tests.helpers import run_command
 
 def base_environment(tmp_path, **extra):
     extra.setdefault('GEOSPAAS_DB_PATH', str(tmp_path / 'catalog.sqlite3'))
-    env = {key: value for key, value in os.environ.items() if not key.startswith('GEOSPAAS_DB')}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith('GEOSPAAS_DB') and key != 'GEOSPAAS_PROCESSING_WORK_DIR'
+    }
     env.update(extra)
     return env
 
@@ -27,6 +31,17 @@ def test_demo_builds_a_catalog_of_real_netcdf_files(tmp_path):
     assert len(netcdf_files) == 4
     with open(tmp_path / 'out' / 'provider' / netcdf_files[0], 'rb') as handle:
         assert handle.read(4) == b'\x89HDF'  # netCDF-4 files are HDF5 files
+    assert result.stdout.count(': downloaded: ') == 4
+    assert '(time=1, lat=40, lon=40)' in result.stdout  # the crop kept a 10 x 10 degree box
+    archive = next((tmp_path / 'out' / 'downloads').rglob('*.tar.gz'))
+    assert archive.stat().st_size > 1000
+    assert 'task chain download | crop | archive ran in-process' in result.stdout
+    assert list((tmp_path / 'out' / 'work').rglob('cropped_0_75_10_65/*.nc.tar.gz'))
+    with sqlite3.connect(tmp_path / 'catalog.sqlite3') as catalog:
+        (local_uris,) = catalog.execute(
+            "SELECT count(*) FROM catalog_dataseturi WHERE service = 'local'"
+        ).fetchone()
+    assert local_uris == 4 + 1  # save_path recorded each download; one was local already
     with sqlite3.connect(tmp_path / 'catalog.sqlite3') as catalog:
         (count,) = catalog.execute(
             "SELECT count(*) FROM catalog_dataset WHERE entry_id LIKE 'demo-%'"
