@@ -125,12 +125,12 @@ def write_l2p_without_coordinates(path: Path) -> Path:
         for name, units in (('lat', 'degrees_north'), ('lon', 'degrees_east')):
             variable = nc.createVariable(name, 'f4', ('nj', 'ni'), fill_value=np.float32(-999))
             variable.units = units
-            variable[:] = np.ma.masked_all((6, 5))
+            variable[:] = np.ma.masked_all((6, 5), dtype='f4')
         sst = nc.createVariable(
             'sea_surface_temperature', 'i2', ('time', 'nj', 'ni'), fill_value=np.int16(-32768)
         )
         sst.setncatts({'units': 'kelvin', 'scale_factor': 0.01, 'add_offset': 273.15})
-        sst[:] = np.ma.masked_all((1, 6, 5))
+        sst[:] = np.ma.masked_all((1, 6, 5), dtype='i2')
         nc.setncatts(
             {
                 'Conventions': 'CF-1.7',
