@@ -20,6 +20,8 @@ from geospaas_processing.errors import ConfigurationError
 logger = logging.getLogger('geospaas_processing.cli.download')
 
 DEFAULT_SAFETY_LIMIT = 400
+# A provider's download slots held by other processes: wait for one rather than fail.
+SLOT_TIMEOUT_SECONDS = 600
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,6 +100,7 @@ def _manager(args: argparse.Namespace):
         download_directory=args.destination_path,
         provider_settings_path=args.config_file,
         max_downloads=args.safety_limit,
+        slot_timeout=SLOT_TIMEOUT_SECONDS,
         save_path=args.save_path,
         max_workers=args.workers,
         **criteria,
