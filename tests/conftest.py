@@ -45,17 +45,22 @@ def service_available(name: str) -> bool:
     return _availability[name]
 
 
+def require_service(name: str) -> None:
+    """Skip the calling test (fail it under CI) when the named service is not reachable."""
+    if service_available(name):
+        return
+    host, port = SERVICE_ADDRESSES[name]
+    message = f'service {name} is not reachable on {host}:{port}'
+    if os.environ.get('CI', '').lower() == 'true':
+        pytest.fail(f'{message} (CI must run every test)')
+    _skipped_for[name] += 1
+    pytest.skip(message)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker in item.iter_markers('service'):
         for name in marker.args:
-            if service_available(name):
-                continue
-            host, port = SERVICE_ADDRESSES[name]
-            message = f'service {name} is not reachable on {host}:{port}'
-            if os.environ.get('CI', '').lower() == 'true':
-                pytest.fail(f'{message} (CI must run every test)')
-            _skipped_for[name] += 1
-            pytest.skip(message)
+            require_service(name)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -99,12 +104,7 @@ def isolated_environment(
 @pytest.fixture
 def redis_url() -> str:
     """URL of the loopback Redis server; the test is skipped (or fails in CI) without it."""
-    if not service_available('redis'):
-        message = 'service redis is not reachable on 127.0.0.1'
-        if os.environ.get('CI', '').lower() == 'true':
-            pytest.fail(message)
-        _skipped_for['redis'] += 1
-        pytest.skip(message)
+    require_service('redis')
     return f'redis://127.0.0.1:{SERVICE_ADDRESSES["redis"][1]}/0'
 
 

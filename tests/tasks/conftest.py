@@ -15,7 +15,7 @@ from pathlib import Path
 import kombu.pools
 import pytest
 
-from tests.conftest import service_available
+from tests.conftest import require_service, service_available
 from tests.helpers import catalog_environment
 
 
@@ -35,8 +35,9 @@ class Worker:
 @pytest.fixture(scope='session')
 def rabbitmq_vhost() -> Iterator[str]:
     """A RabbitMQ virtual host of this test session, so concurrent runs never share queues."""
-    if not service_available('rabbitmq') or shutil.which('rabbitmqctl') is None:
-        pytest.skip('RabbitMQ (and rabbitmqctl) is not available')
+    require_service('rabbitmq')
+    if shutil.which('rabbitmqctl') is None:
+        pytest.skip('rabbitmqctl is not installed: the tests make a virtual host per run')
     vhost = f'geospaas-test-{uuid.uuid4().hex[:8]}'
     subprocess.run(['rabbitmqctl', '-q', 'add_vhost', vhost], check=True, capture_output=True)
     subprocess.run(
