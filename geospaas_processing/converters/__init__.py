@@ -16,6 +16,7 @@ from geospaas_processing.converters.errors import (
     ConversionToolError,
     ConversionToolMissing,
     NoMatch,
+    PartialConversionError,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     'Converter',
     'NoMatch',
     'ParameterSelector',
+    'PartialConversionError',
 ]

@@ -48,6 +48,7 @@ from geospaas_processing.converters.errors import (
     ConversionToolError,
     ConversionToolMissing,
     NoMatch,
+    PartialConversionError,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ __all__ = [
     'Converter',
     'NoMatch',
     'ParameterSelector',
+    'PartialConversionError',
 ]
 
 PathLike = str | os.PathLike[str]
@@ -245,8 +247,10 @@ class ConversionManager:
             The results' paths relative to the output directory.
 
         Raises:
+            PartialConversionError: the converter made some results, then failed;
+                those results are moved into place and listed in ``results``.
             ConversionError: no converter fits, the input path escapes the
-                working directory, or the converter failed.
+                working directory, or the converter failed (nothing is kept).
         """
         dataset = self.fetch_dataset(dataset_id)
         converter = self.get_converter(dataset)
@@ -256,7 +260,11 @@ class ConversionManager:
             tempfile.mkdtemp(prefix='.converting-', dir=self.output_directory)
         )
         try:
-            results = converter.run(in_file, temporary_directory, dataset=dataset, **kwargs)
+            try:
+                results = converter.run(in_file, temporary_directory, dataset=dataset, **kwargs)
+            except PartialConversionError as partial:
+                partial.results = self.move_results(temporary_directory, partial.results)
+                raise
             return self.move_results(temporary_directory, results or [])
         finally:
             shutil.rmtree(temporary_directory, ignore_errors=True)

@@ -8,6 +8,7 @@ Tree::
         ├── ConversionInputError     the dataset or its input file is missing
         ├── ConversionToolError      a converter command failed or skipped the file
         │   └── ConversionToolMissing  the command is not installed
+        ├── PartialConversionError   some results were made, then a step failed
         └── AuxiliaryFileError       an auxiliary file is missing and could not be fetched
 
 Every error is picklable (Celery ships them between processes) and its message
@@ -47,6 +48,26 @@ class ConversionToolError(ConversionError):
 
 class ConversionToolMissing(ConversionToolError):
     """The converter command is not installed where the configuration says it is."""
+
+
+class PartialConversionError(ConversionError):
+    """A converter made some of its results, then one of its steps failed.
+
+    A converter raises it with the results it made (relative to its output
+    folder); :meth:`ConversionManager.convert` moves those into place, rewrites
+    ``results`` relative to the output directory and raises it again.
+
+    Attributes:
+        results: the results that were made.
+        errors: a short message per failed step.
+    """
+
+    def __init__(
+        self, message: str, *, results: list[str] | None = None, errors: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.results = list(results or [])
+        self.errors = list(errors or [])
 
 
 class AuxiliaryFileError(ConversionError):

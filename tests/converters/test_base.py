@@ -20,6 +20,7 @@ from geospaas_processing.converters.errors import (
     ConversionToolError,
     ConversionToolMissing,
     NoMatch,
+    PartialConversionError,
 )
 
 README = Path(__file__).resolve().parents[2] / 'README.md'
@@ -121,6 +122,9 @@ def test_errors_are_conversion_errors_and_survive_pickling():
         'Traceback: boom',
         1,
     )
+    partial = PartialConversionError('2 of 3 done', results=['a', 'b'], errors=['c: boom'])
+    copy = pickle.loads(pickle.dumps(partial))
+    assert (copy.results, copy.errors) == (['a', 'b'], ['c: boom'])
     for cls in (NoMatch, ConversionInputError, ConversionToolMissing, AuxiliaryFileError):
         restored = pickle.loads(pickle.dumps(cls('what went wrong')))
         assert isinstance(restored, ConversionError)
@@ -138,6 +142,7 @@ def test_public_names_are_the_documented_ones():
         'Converter',
         'NoMatch',
         'ParameterSelector',
+        'PartialConversionError',
     ]
 
 
@@ -245,3 +250,34 @@ def test_the_documented_example_runs_as_written(tmp_path):
     plain = manager.get_converter(Dataset(entry_id='something_else_1'))
     assert (type(plain).__name__, plain.param) == ('ExampleConverter', 'foo')
     assert sorted(p.name for p in tmp_path.iterdir()) == ['dataset.nc']
+
+
+class HalfWayConverter(Converter):
+    """Makes one result, then fails on the second step."""
+
+    PARAMETER_SELECTORS = (ParameterSelector(matches=starts_with('halfway')),)
+
+    def run(self, in_file, out_dir, **kwargs):
+        (out_dir / 'first').mkdir()
+        (out_dir / 'first' / 'data.nc').write_text('done')
+        (out_dir / 'second').mkdir()  # left unfinished
+        raise PartialConversionError(
+            'second step failed', results=['first'], errors=['second: tool crashed']
+        )
+
+
+@pytest.mark.django_db
+def test_results_made_before_a_failure_are_kept_and_reported(tmp_path):
+    class Manager(ConversionManager):
+        pass
+
+    Manager.register()(HalfWayConverter)
+    dataset = create_dataset(dataset_record('halfway_1'))
+    (tmp_path / 'in.nc').write_text('x')
+
+    with pytest.raises(PartialConversionError) as caught:
+        Manager(tmp_path, tmp_path / 'out').convert(dataset.id, 'in.nc')
+
+    assert caught.value.results == ['first']
+    assert caught.value.errors == ['second: tool crashed']
+    assert [p.name for p in (tmp_path / 'out').iterdir()] == ['first']

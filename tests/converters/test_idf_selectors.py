@@ -259,3 +259,35 @@ def test_parameter_files_name_a_reader_idf_converter_has_and_distinct_collection
         assert 'path' not in parameter_file.input_options, path.name
         collections.append(parameter_file.collection)
     assert len(collections) == len(set(collections))
+
+
+# Options idf-converter reads without listing them in its help.
+UNLISTED_INPUT_OPTIONS = {
+    'variables',
+    'depth_dimension',
+    'depth_value',
+    'depth_tolerance',
+    'global_overrides',
+}
+
+
+def reader_input_options(command: str, reader: str) -> set[str]:
+    shown = subprocess.run(
+        [command, '-t', reader, '-h'], capture_output=True, text=True, check=True
+    )
+    listed = shown.stdout.split('Supported keys are:', 1)[1].split('Output parameters', 1)[0]
+    return {line.split()[0] for line in listed.splitlines() if line.startswith('    ')}
+
+
+def test_parameter_files_use_only_options_their_reader_knows():
+    idf_readers()  # skips without idf-converter
+    command = str(IDF_COMMAND) if IDF_COMMAND.exists() else shutil.which('idf-converter')
+    known: dict[str, set[str]] = {}
+    for path in sorted(PARAMETERS_DIR.glob('*.cfg')):
+        parameter_file = read_parameter_file(path)
+        if parameter_file.reader not in known:
+            known[parameter_file.reader] = reader_input_options(command, parameter_file.reader)
+        for key in parameter_file.input_options:
+            if key.startswith('override('):  # per-variable attributes: override(VAR)=attr:value
+                continue
+            assert key in known[parameter_file.reader] | UNLISTED_INPUT_OPTIONS, (path.name, key)
