@@ -141,6 +141,35 @@ def write_l2p_without_coordinates(path: Path) -> Path:
     return path
 
 
+def write_drifter_file(path: Path) -> Path:
+    """A CMEMS in-situ drifter file: 6-hourly positions over 4 days across February-March."""
+    first_day = (datetime(2024, 2, 28) - datetime(1950, 1, 1)).days
+    times = first_day + np.arange(0, 4, 0.25)
+    with netCDF4.Dataset(path, 'w') as nc:
+        nc.createDimension('TIME', times.size)
+        nc.createDimension('DEPTH', 2)
+        time = nc.createVariable('TIME', 'f8', ('TIME',))
+        time.units = 'days since 1950-01-01T00:00:00Z'
+        time[:] = times
+        nc.createVariable('LATITUDE', 'f4', ('TIME',))[:] = 60 + np.arange(times.size) * 0.01
+        nc.createVariable('LONGITUDE', 'f4', ('TIME',))[:] = 5 + np.arange(times.size) * 0.02
+        nc.createVariable('DEPH', 'f4', ('DEPTH',))[:] = [0, 15]
+        for name in ('POSITION_QC', 'TIME_QC'):
+            nc.createVariable(name, 'i1', ('TIME',))[:] = 1
+        for name, value_0m, value_15m in (
+            ('EWCT', 0.3, 0.1),
+            ('NSCT', -0.4, -0.2),
+            ('TEMP', 8.5, 7.0),
+        ):
+            variable = nc.createVariable(
+                name, 'f4', ('TIME', 'DEPTH'), fill_value=np.float32(99999)
+            )
+            variable[:] = np.tile(np.array([value_0m, value_15m], 'f4'), (times.size, 1))
+            nc.createVariable(f'{name}_QC', 'i1', ('TIME', 'DEPTH'))[:] = 1
+        nc.setncatts({'Conventions': 'CF-1.6', 'title': 'Drifting buoy 4102563'})
+    return path
+
+
 def write_parameter_file(path: Path, *lines: str) -> Path:
     path.write_text('\n'.join(lines) + '\n')
     return path
@@ -214,6 +243,31 @@ def test_converting_again_replaces_the_older_result(tmp_path):
     assert again == first
     assert [p.name for p in (tmp_path / again[0]).iterdir()] == [f'{CCI_ENTRY_ID}_idf_00.nc']
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
+
+
+@pytest.mark.django_db
+def test_a_drifter_gives_a_trajectory_per_depth_and_month(tmp_path):
+    entry_id = 'GL_TS_DB_4102563_202403'
+    dataset = create_dataset(DatasetRecord(entry_id, START, START, 'POINT(5 60)'))
+    write_drifter_file(tmp_path / f'{entry_id}.nc')
+
+    results = convert_to_idf(dataset.id, [f'{entry_id}.nc'], tmp_path)
+
+    assert results == [
+        f'CMEMS_013_030_drifter_0m/{entry_id}',
+        f'CMEMS_013_030_drifter_0m/{entry_id}_202402',
+        f'CMEMS_013_030_drifter_15m/{entry_id}',
+        f'CMEMS_013_030_drifter_15m/{entry_id}_202402',
+    ]
+    with netCDF4.Dataset(idf_file(tmp_path / results[2])) as nc:
+        assert nc.cdm_data_type == 'Trajectory'
+        assert nc.time_coverage_start.startswith('2024-03-01T00:00:00')
+        assert nc['lat_gcp'].dimensions == ('time_gcp',)
+        assert nc['eastward_velocity'].depth == '15m'
+        np.testing.assert_allclose(nc['eastward_velocity'][:], 0.1, atol=0.02)
+        np.testing.assert_allclose(nc['temperature'][:], 273.15 + 7.0, atol=0.2)
+    with netCDF4.Dataset(idf_file(tmp_path / results[0])) as nc:
+        np.testing.assert_allclose(nc['eastward_velocity'][:], 0.3, atol=0.02)
 
 
 def test_a_curvilinear_y_x_grid(tmp_path):
