@@ -335,6 +335,8 @@ def test_unknown_host_key_is_refused(sshd_server, tmp_path: Path) -> None:
         with pytest.raises(StorageError, match='not in the known-hosts') as caught:
             untrusted.get_free_space()
     assert f'127.0.0.1:{sshd_server.port}' in str(caught.value)
+    assert f'ssh-keyscan -p {sshd_server.port} 127.0.0.1' in str(caught.value)
+    assert str(empty_known_hosts) in str(caught.value), 'names the files it read'
     assert str(pickle.loads(pickle.dumps(caught.value))) == str(caught.value)
 
 
@@ -353,8 +355,9 @@ def test_changed_host_key_is_refused(sshd_server, tmp_path: Path) -> None:
         )
     )
     with RemoteStorage(sshd_server.alias, '/tmp', ssh_config_path=config) as remote:
-        with pytest.raises(StorageError, match='host key differs'):
+        with pytest.raises(StorageError, match='host key differs') as caught:
             remote.get_free_space()
+    assert f"ssh-keygen -R '[127.0.0.1]:{sshd_server.port}'" in str(caught.value)
 
 
 def test_wrong_identity_is_a_clear_error(sshd_server, tmp_path: Path) -> None:

@@ -115,10 +115,8 @@ class RemoteStorage:
         paramiko = _paramiko()
         settings = self._resolve()
         client = paramiko.SSHClient()
-        known_hosts = [*settings['known_hosts'], self._known_hosts_path]
-        for path in filter(None, known_hosts):
-            if Path(path).expanduser().is_file():
-                client.load_system_host_keys(str(Path(path).expanduser()))
+        for path in self._known_hosts_files():
+            client.load_system_host_keys(path)
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
         try:
             client.connect(
@@ -140,18 +138,35 @@ class RemoteStorage:
 
     def _connection_error(self, exc: Exception) -> StorageError:
         paramiko = _paramiko()
+        settings = self._resolve()
+        hostname, port = settings['hostname'], settings['port']
+        known_hosts_name = hostname if port == 22 else f'[{hostname}]:{port}'
+        read = ', '.join(self._known_hosts_files()) or 'none found'
         if isinstance(exc, paramiko.BadHostKeyException):
-            reason = 'its host key differs from the known one (a changed server, or an attack)'
+            reason = (
+                'its host key differs from the known one and does not match the known hosts '
+                f'files ({read}): a reinstalled server, or an attack; refusing to connect. '
+                "Once the new key is confirmed by the host's administrator, replace the old "
+                f"entry (ssh-keygen -R '{known_hosts_name}', then ssh-keyscan -p {port} "
+                f'{hostname} >> ~/.ssh/known_hosts)'
+            )
         elif isinstance(exc, paramiko.AuthenticationException):
             reason = 'authentication failed; check User and IdentityFile in the SSH config'
         elif isinstance(exc, paramiko.SSHException) and 'known_hosts' in str(exc):
             reason = (
-                'its host key is not in the known-hosts files; after checking it, add it '
-                '(ssh-keyscan) to ~/.ssh/known_hosts or the UserKnownHostsFile of the SSH config'
+                'its host key is unknown: add it, after checking it, to ~/.ssh/known_hosts or '
+                f'the UserKnownHostsFile of the SSH config (ssh-keyscan -p {port} {hostname} '
+                f'>> ~/.ssh/known_hosts); it is not in the known-hosts files read ({read})'
             )
         else:
             reason = f'{type(exc).__name__}: {exc}'
         return StorageError(f'cannot open an SSH session to {self.address}: {reason}')
+
+    def _known_hosts_files(self) -> list[str]:
+        """The known-hosts files that exist: those read to verify the host key."""
+        candidates = [*self._resolve()['known_hosts'], self._known_hosts_path]
+        paths = (Path(path).expanduser() for path in candidates if path)
+        return [str(path) for path in paths if path.is_file()]
 
     def close(self) -> None:
         """Close the connection (a later call opens a new one)."""

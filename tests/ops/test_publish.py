@@ -21,6 +21,7 @@ from geospaas_processing.ops.publish import (
     publish_in_place,
     publish_over_ssh,
 )
+from geospaas_processing.storage import NotEnoughSpaceError, StorageError
 from tests.servers.sshd import SSHServer
 
 
@@ -142,7 +143,7 @@ def test_publish_refuses_an_unknown_host_key(
 ) -> None:
     config = _config_with_known_hosts(sshd_server, tmp_path, '')
 
-    with pytest.raises(PublishError, match='host key is unknown: add it.*ssh-keyscan'):
+    with pytest.raises(PublishError, match='host key is unknown: add it.*ssh-keyscan') as raised:
         publish_over_ssh(
             work,
             'foo/dataset_180.nc',
@@ -151,6 +152,8 @@ def test_publish_refuses_an_unknown_host_key(
             'p',
             ssh_config_path=config,
         )
+    assert f'ssh-keyscan -p {sshd_server.port} 127.0.0.1' in str(raised.value)
+    assert isinstance(raised.value.__cause__, StorageError)
     assert _files(ftp_root) == []
 
 
@@ -222,8 +225,10 @@ def test_publish_checks_remote_space_and_frees_the_oldest_files(
     big.write_bytes(os.urandom(300_000))
     arguments = (work, 'big.nc', sshd_server.alias, str(small_ftp_root), 'project')
 
-    with pytest.raises(RemoteSpaceError, match='not enough space.*300000 bytes needed'):
+    with pytest.raises(RemoteSpaceError, match='not enough space.*300000 bytes needed') as raised:
         publish_over_ssh(*arguments, ssh_config_path=sshd_server.ssh_config_path)
+    assert 'free_oldest=True' in str(raised.value), 'says how to make room'
+    assert isinstance(raised.value.__cause__, NotEnoughSpaceError)
     assert oldest.exists() and older.exists(), 'nothing is deleted unless asked'
 
     url = publish_over_ssh(
