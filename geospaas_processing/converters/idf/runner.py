@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -92,9 +93,7 @@ def run_idf_converter(
         _option('path', output_directory),
     ]
     try:
-        process = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout, check=False
-        )
+        process = _run(command, timeout)
     except subprocess.TimeoutExpired as exc:
         raise ConversionToolError(
             f'idf-converter did not finish converting {input_path} within {timeout} s',
@@ -120,6 +119,28 @@ def run_idf_converter(
             returncode=process.returncode,
         )
     return process.stderr
+
+
+def _run(command: list[str], timeout: float | None) -> subprocess.CompletedProcess[str]:
+    """Run the command in its own process group, all of which is killed on timeout.
+
+    A wrapper script's children would otherwise keep the output pipes open.
+    """
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as expired:
+            os.killpg(process.pid, signal.SIGKILL)
+            _, stderr = process.communicate()
+            expired.stderr = stderr
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def _option(key: str, value: object) -> str:
