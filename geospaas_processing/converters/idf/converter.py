@@ -89,7 +89,7 @@ class IDFConverter(Converter):
     """Runs idf-converter on the input with each of its parameter files.
 
     Args:
-        parameter_files: names of files in ``parameters/``, run in order.
+        parameter_files: names of files in ``parameters/`` (or absolute paths), run in order.
         auxiliary_files: idf-converter input option -> name of the auxiliary file
             (see :mod:`geospaas_processing.converters.auxiliary`) whose local path
             it takes; fetched on first need.
@@ -190,7 +190,7 @@ class MultiFilesIDFConverter(IDFConverter):
     conversion.
 
     Args:
-        parameter_files: names of files in ``parameters/``, run in order.
+        parameter_files: names of files in ``parameters/`` (or absolute paths), run in order.
         inputs: glob pattern of the inputs, relative to the product directory.
         auxiliary_files: as for :class:`IDFConverter`.
     """
