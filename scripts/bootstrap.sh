@@ -91,3 +91,6 @@ if [ ! -f "$stamp" ]; then
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi
+
+# idf-converter pins numpy<2: it lives in its own environment, .venv-idf, run as a command.
+bash scripts/install_idf_converter.sh

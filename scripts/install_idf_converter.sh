@@ -12,8 +12,7 @@ SPEC="${IDF_CONVERTER_SPEC:-idf-converter}"
 say() { printf 'install_idf_converter: %s\n' "$*" >&2; }
 
 if [ -x "$VENV/bin/idf-converter" ] && "$VENV/bin/idf-converter" --help >/dev/null 2>&1; then
-  say "idf-converter is already installed in $VENV"
-  exit 0
+  exit 0  # already installed
 fi
 
 python=""
