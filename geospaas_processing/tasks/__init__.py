@@ -72,7 +72,10 @@ class DatasetTask(celery.Task):
         return super().__call__(*args, **kwargs)
 
 
-app = celery.Celery('geospaas_processing', task_cls=DatasetTask)
+# Every worker knows every task, so that a chain may cross queues (download on ``core``,
+# conversion on ``idf``); the task modules import their heavy dependencies lazily.
+TASK_MODULES = [f'geospaas_processing.tasks.{queue}' for queue in QUEUES]
+app = celery.Celery('geospaas_processing', task_cls=DatasetTask, include=TASK_MODULES)
 app.conf.update(celery_settings())
 
 # Options of the tasks that may run for long: a worker killed while running one
