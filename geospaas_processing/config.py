@@ -47,6 +47,21 @@ VARIABLES: tuple[Variable, ...] = (
         'SpatiaLite catalog file used when GEOSPAAS_DB_HOST is unset '
         '(default: catalog.sqlite3 in the per-user data directory).',
     ),
+    Variable(
+        'GDAL_LIBRARY_PATH',
+        None,
+        'Path of the GDAL library when GeoDjango does not find it by itself.',
+    ),
+    Variable(
+        'GEOS_LIBRARY_PATH',
+        None,
+        'Path of the GEOS C library when GeoDjango does not find it by itself.',
+    ),
+    Variable(
+        'SPATIALITE_LIBRARY_PATH',
+        None,
+        'Name or path of the SpatiaLite extension (default: mod_spatialite).',
+    ),
     # Downloads and work directories
     Variable(
         'GEOSPAAS_PROCESSING_WORK_DIR',

@@ -59,6 +59,11 @@ def _database() -> dict:
 
 DATABASES = {'default': _database()}
 
+# Only set when configured: GeoDjango looks the libraries up by itself otherwise.
+for _name in ('GDAL_LIBRARY_PATH', 'GEOS_LIBRARY_PATH', 'SPATIALITE_LIBRARY_PATH'):
+    if config.get(_name):
+        globals()[_name] = config.get(_name)
+
 # Debian 12 ships GDAL 3.6; the warning is about untrusted spatial references in
 # web input, which this package does not take.
 SILENCED_SYSTEM_CHECKS = ['gis.W001']

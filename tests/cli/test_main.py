@@ -99,3 +99,12 @@ def test_config_lists_variables_without_secrets(tmp_path):
     assert result.returncode == 0
     assert 'GEOSPAAS_PROCESSING_BROKER' in result.stdout
     assert 's3cret' not in result.stdout
+
+
+def test_missing_gdal_library_is_one_clear_error(tmp_path):
+    env = base_environment(tmp_path, GDAL_LIBRARY_PATH='/nonexistent/libgdal.so')
+    result = run_command(['geospaas_processing', 'init-db'], env)
+    assert result.returncode == 2
+    assert 'Traceback' not in result.stderr
+    assert 'GDAL/GEOS libraries GeoDjango needs could not be loaded' in result.stderr
+    assert 'apt-get install gdal-bin' in result.stderr
