@@ -59,10 +59,10 @@ def _database() -> dict:
 
 DATABASES = {'default': _database()}
 
-# Only set when configured: GeoDjango looks the libraries up by itself otherwise.
-for _name in ('GDAL_LIBRARY_PATH', 'GEOS_LIBRARY_PATH', 'SPATIALITE_LIBRARY_PATH'):
-    if config.get(_name):
-        globals()[_name] = config.get(_name)
+# None (unset): GeoDjango looks the libraries up by their usual names.
+GDAL_LIBRARY_PATH = config.get('GDAL_LIBRARY_PATH')
+GEOS_LIBRARY_PATH = config.get('GEOS_LIBRARY_PATH')
+SPATIALITE_LIBRARY_PATH = config.get('SPATIALITE_LIBRARY_PATH')
 
 # Debian 12 ships GDAL 3.6; the warning is about untrusted spatial references in
 # web input, which this package does not take.
