@@ -254,7 +254,7 @@ class ConversionManager:
         """
         dataset = self.fetch_dataset(dataset_id)
         converter = self.get_converter(dataset)
-        in_file = self._input_path(file_name)
+        in_file = self.input_path(file_name)
         self.output_directory.mkdir(parents=True, exist_ok=True)
         temporary_directory = Path(
             tempfile.mkdtemp(prefix='.converting-', dir=self.output_directory)
@@ -269,7 +269,8 @@ class ConversionManager:
         finally:
             shutil.rmtree(temporary_directory, ignore_errors=True)
 
-    def _input_path(self, file_name: PathLike) -> Path:
+    def input_path(self, file_name: PathLike) -> Path:
+        """The absolute path of an input inside the working directory; refuses one outside it."""
         working_directory = self.working_directory.resolve()
         in_file = (working_directory / file_name).resolve()
         if not in_file.is_relative_to(working_directory):

@@ -105,7 +105,7 @@ class SyntoolConversionManager(ConversionManager):
         """
         dataset = self.fetch_dataset(dataset_id)
         converter = self.get_converter(dataset)
-        in_file = self._input_path(file_name)
+        in_file = self.input_path(file_name)
         if not in_file.exists():
             raise ConversionError(f'the input {in_file} of dataset {dataset_id} does not exist')
         if isinstance(converter, SyntoolConverter):
