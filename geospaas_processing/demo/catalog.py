@@ -9,7 +9,7 @@ from pathlib import Path
 from geospaas_processing.catalog import services
 from geospaas_processing.catalog.models import Dataset
 from geospaas_processing.catalog.records import DatasetRecord, create_dataset
-from geospaas_processing.demo.netcdf import GridSpec, write_sst_file
+from geospaas_processing.demo.netcdf import GridSpec, add_analysis_fields, write_sst_file
 
 DEMO_PREFIX = 'demo-'
 
@@ -24,6 +24,12 @@ class DemoProduct:
     platform: str
     instrument: str
     served_over_http: bool = True
+    analysis_fields: bool = False
+    """Add the uncertainty and sea-ice fields of an L4 analysis (what IDF conversion expects)."""
+
+    def entry_id(self) -> str:
+        """The demo dataset's entry_id: the demo prefix, the name and the date."""
+        return f'{DEMO_PREFIX}{self.name}-{self.start:%Y%m%d}'
 
 
 PRODUCTS = (
@@ -56,6 +62,15 @@ PRODUCTS = (
         'AVHRR',
         served_over_http=False,
     ),
+    # Named like an ESA CCI SST L4 analysis, so that the IDF converter recognises it.
+    DemoProduct(
+        'ESACCI-L4_GHRSST-SSTdepth-OSTIA-GLOB_CDR3.0',
+        GridSpec(0, 40, 10, 50),
+        datetime(2024, 3, 5, tzinfo=UTC),
+        'Aqua',
+        'MODIS',
+        analysis_fields=True,
+    ),
 )
 
 
@@ -63,7 +78,7 @@ def write_demo_files(directory: Path) -> dict[str, Path]:
     """Write each demo product's netCDF file under ``directory``; return them by entry_id."""
     files = {}
     for product in PRODUCTS:
-        entry_id = f'{DEMO_PREFIX}{product.name}-{product.start:%Y%m%d}'
+        entry_id = product.entry_id()
         files[entry_id] = write_sst_file(
             directory / f'{entry_id}.nc',
             product.grid,
@@ -72,6 +87,8 @@ def write_demo_files(directory: Path) -> dict[str, Path]:
             instrument=product.instrument,
             title=f'{product.instrument} {product.name.replace("-", " ")}',
         )
+        if product.analysis_fields:
+            add_analysis_fields(files[entry_id])
     return files
 
 

@@ -97,6 +97,24 @@ def write_sst_file(
     return path
 
 
+def add_analysis_fields(path: Path, uncertainty: float = 0.3) -> Path:
+    """Add the ``analysis_uncertainty`` (kelvin) and ``sea_ice_fraction`` fields of L4 analyses."""
+    import netCDF4
+
+    with netCDF4.Dataset(path, 'a') as nc:
+        shape = nc['analysed_sst'].shape
+        for name, units, value in (
+            ('analysis_uncertainty', 'kelvin', uncertainty),
+            ('sea_ice_fraction', '1', 0.0),
+        ):
+            variable = nc.createVariable(
+                name, 'f4', ('time', 'lat', 'lon'), zlib=True, fill_value=np.float32(-999.0)
+            )
+            variable.units = units
+            variable[:] = np.full(shape, value, dtype='f4')
+    return path
+
+
 def sst_field(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """The demo temperature (kelvin) at each (lat, lon): warm at the equator, a zonal ripple."""
     lat2d, lon2d = np.meshgrid(lats, lons, indexing='ij')

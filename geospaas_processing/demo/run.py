@@ -31,6 +31,7 @@ def run_demo(directory: Path, report: Report = print) -> list[Dataset]:
             report(describe_dataset(dataset))
         downloaded = download_step(directory / 'downloads', report)
         crop_and_archive_step(directory / 'downloads', downloaded, report)
+        idf_step(directory / 'downloads', datasets, downloaded, report)
         task_chain_step(datasets[0], report)
     return datasets
 
@@ -85,6 +86,24 @@ def _grid_shape(path: Path) -> str:
 
     with netCDF4.Dataset(path) as nc:
         return ', '.join(f'{name}={len(dim)}' for name, dim in nc.dimensions.items())
+
+
+def idf_step(download_dir: Path, datasets: list[Dataset], paths: list[str], report: Report) -> None:
+    """Convert the demo analysis named like an ESA CCI SST L4 file to IDF for SEAScope."""
+    from geospaas_processing.converters.errors import ConversionToolMissing
+    from geospaas_processing.converters.idf.converter import convert_to_idf
+
+    dataset = next((d for d in datasets if 'ESACCI' in d.entry_id), None)
+    path = next((p for p in paths if 'ESACCI' in p), None)
+    if dataset is None or path is None:
+        report('the analysis file was not downloaded; skipping the IDF conversion')
+        return
+    try:
+        results = convert_to_idf(dataset.id, [path], download_dir)
+    except ConversionToolMissing as missing:
+        report(f'IDF conversion skipped: {missing}')
+        return
+    report(f'converted {dataset.entry_id} to IDF: {", ".join(results)} under {download_dir}')
 
 
 def task_chain_step(dataset: Dataset, report: Report) -> None:

@@ -28,25 +28,26 @@ def test_demo_builds_a_catalog_of_real_netcdf_files(tmp_path):
         result.stdout
     )
     netcdf_files = sorted(p.name for p in (tmp_path / 'out' / 'provider').glob('*.nc'))
-    assert len(netcdf_files) == 4
+    assert len(netcdf_files) == 5
     with open(tmp_path / 'out' / 'provider' / netcdf_files[0], 'rb') as handle:
         assert handle.read(4) == b'\x89HDF'  # netCDF-4 files are HDF5 files
-    assert result.stdout.count(': downloaded: ') == 4
+    assert result.stdout.count(': downloaded: ') == 5
     assert '(time=1, lat=40, lon=40)' in result.stdout  # the crop kept a 10 x 10 degree box
     archive = next((tmp_path / 'out' / 'downloads').rglob('*.tar.gz'))
     assert archive.stat().st_size > 1000
     assert 'task chain download | crop | archive ran in-process' in result.stdout
+    assert 'to IDF: ESA_CCI_SST_L4/demo-ESACCI-L4_GHRSST' in result.stdout
     assert list((tmp_path / 'out' / 'work').rglob('cropped_0_75_10_65/*.nc.tar.gz'))
     with sqlite3.connect(tmp_path / 'catalog.sqlite3') as catalog:
         (local_uris,) = catalog.execute(
             "SELECT count(*) FROM catalog_dataseturi WHERE service = 'local'"
         ).fetchone()
-    assert local_uris == 4 + 1  # save_path recorded each download; one was local already
+    assert local_uris == 5 + 1  # save_path recorded each download; one was local already
     with sqlite3.connect(tmp_path / 'catalog.sqlite3') as catalog:
         (count,) = catalog.execute(
             "SELECT count(*) FROM catalog_dataset WHERE entry_id LIKE 'demo-%'"
         ).fetchone()
-    assert count == 4
+    assert count == 5
 
 
 def test_demo_can_run_twice(tmp_path):
@@ -56,7 +57,7 @@ def test_demo_can_run_twice(tmp_path):
             ['geospaas_processing', 'demo', '--directory', 'out'], env, cwd=tmp_path
         )
         assert result.returncode == 0, result.stderr
-    assert 'catalog now holds 4 datasets' in result.stdout
+    assert 'catalog now holds 5 datasets' in result.stdout
 
 
 def test_unwritable_catalog_path_is_one_clear_error(tmp_path):
