@@ -35,6 +35,7 @@ from geospaas_processing.downloaders.errors import (
     TooManyDownloadsError,
 )
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
+from geospaas_processing.locks import LockError
 from geospaas_processing.storage import LocalStorage, NotEnoughSpaceError, StorageError
 
 LOGGER = logging.getLogger(__name__)
@@ -313,10 +314,8 @@ class DownloadManager:
             ) from exc
         except StorageError as exc:
             raise DownloadError(f'could not make room in {directory}: {exc}') from exc
-        except Exception as exc:  # locks.LockError: another process is cleaning for too long
-            if type(exc).__module__.startswith('geospaas_processing.locks'):
-                raise RetriableDownloadError(f'could not make room in {directory}: {exc}') from exc
-            raise
+        except LockError as exc:  # another process has been freeing space for too long
+            raise RetriableDownloadError(f'could not make room in {directory}: {exc}') from exc
 
     def _record_local_paths(self, outcomes: list[DatasetOutcome]) -> None:
         from geospaas_processing.catalog.models import DatasetURI
