@@ -83,6 +83,21 @@ app.conf.update(celery_settings())
 LONG_TASK_OPTIONS: dict[str, Any] = {'acks_late': True, 'reject_on_worker_lost': True}
 
 
+@signals.celeryd_init.connect
+def _set_up_catalog_in_worker(**_: Any) -> None:
+    """Configure Django and check the catalog before the worker starts its pool.
+
+    The result backend needs Django from the start; a bad database configuration
+    stops the worker at once with the package's one-line message.
+    """
+    from django.db import connections
+
+    import geospaas_processing
+
+    geospaas_processing.setup()
+    connections.close_all()  # forked pool processes must open connections of their own
+
+
 @signals.task_postrun.connect
 def _close_database_connections(**_: Any) -> None:
     """Each task gets fresh connections, so a worker survives a database restart."""

@@ -91,6 +91,8 @@ def start_worker(
 ) -> subprocess.Popen:
     """Start ``celery worker`` as documented, and wait until it is ready."""
     worker_env = catalog_environment({**env, 'GEOSPAAS_PROCESSING_BROKER': broker_url})
+    # As users run the documented command: the package configures Django by itself.
+    worker_env.pop('DJANGO_SETTINGS_MODULE', None)
     command = [
         sys.executable,
         '-m',

@@ -171,3 +171,29 @@ def test_a_worker_process_killed_mid_download_loses_nothing(worker, sst_file):
         if p.is_file() and p != downloaded and p.name != MANIFEST_NAME
     ]
     assert leftovers == [], f'partial files left: {leftovers}'
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_no_database_connection_between_tasks(worker, sst_file):
+    """Connections are closed after each task, so a database restart never strands a worker."""
+    from django.db import connection
+
+    if connection.vendor != 'postgresql':
+        pytest.skip('counts server-side connections: runs on the PostGIS pass')
+    dataset = make_dataset('sst-connections', sst_file.as_uri(), services.LOCAL_FILE_SERVICE)
+    core.download.delay((dataset.id,)).get(timeout=60)
+    database = connection.settings_dict['NAME']
+
+    def other_connections() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> '
+                'pg_backend_pid()',
+                [database],
+            )
+            return cursor.fetchone()[0]
+
+    deadline = time.monotonic() + 10
+    while other_connections() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert other_connections() == 0
