@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 
@@ -59,3 +60,39 @@ def run_python(
         timeout=timeout,
         check=False,
     )
+
+
+def make_dataset(entry_id: str, uris: Sequence[tuple[str, str]] = ()):
+    """A catalog dataset over the Nordic Seas on 2024-03-01 with the given (uri, service) pairs."""
+    from datetime import UTC, datetime
+
+    from geospaas_processing.catalog.records import DatasetRecord, create_dataset
+
+    return create_dataset(
+        DatasetRecord(
+            entry_id,
+            datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
+            uris=list(uris),
+        )
+    )
+
+
+@contextlib.contextmanager
+def mounted_tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
+    """Mount a tmpfs of ``size`` (e.g. ``'2m'``) on ``mount_point``: a small, exact disk."""
+    import pytest
+
+    mounted = subprocess.run(
+        ['mount', '-t', 'tmpfs', '-o', f'size={size},mode=0755', 'tmpfs', str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f'cannot mount a tmpfs (needs root): {mounted.stderr.strip()}')
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(['umount', '-l', str(mount_point)], check=False)

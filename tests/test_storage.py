@@ -24,6 +24,7 @@ from geospaas_processing.storage import (
     is_partial_file,
     partial_path,
 )
+from tests.helpers import mounted_tmpfs
 
 KIB = 1024
 FILESYSTEM_SIZE = 2048 * KIB
@@ -37,26 +38,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def _mounted_tmpfs(mount_point: Path) -> Iterator[Path]:
     mount_point.mkdir()
-    mounted = subprocess.run(
-        [
-            'mount',
-            '-t',
-            'tmpfs',
-            '-o',
-            f'size={FILESYSTEM_SIZE},mode=0755',
-            'tmpfs',
-            str(mount_point),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f'cannot mount a tmpfs (needs root): {mounted.stderr.strip()}')
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(['umount', '-l', str(mount_point)], check=False)
+    with mounted_tmpfs(mount_point, str(FILESYSTEM_SIZE)) as mounted:
+        yield mounted
 
 
 def _write(path: Path, size: int, age: float) -> Path:

@@ -22,6 +22,7 @@ from geospaas_processing.ops.publish import (
     publish_over_ssh,
 )
 from geospaas_processing.storage import NotEnoughSpaceError, StorageError
+from tests.helpers import mounted_tmpfs
 from tests.servers.sshd import SSHServer
 
 
@@ -192,18 +193,8 @@ def test_publish_reports_a_missing_local_file(sshd_server: SSHServer, work: Path
 @pytest.fixture
 def small_ftp_root(ftp_root: Path) -> Iterator[Path]:
     """A 1 MiB tmpfs as the FTP root, so that the remote free space is small and exact."""
-    mounted = subprocess.run(
-        ['mount', '-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'tmpfs', str(ftp_root)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f'cannot mount a tmpfs (needs root): {mounted.stderr.strip()}')
-    try:
-        yield ftp_root
-    finally:
-        subprocess.run(['umount', '-l', str(ftp_root)], check=False)
+    with mounted_tmpfs(ftp_root, '1m') as mounted:
+        yield mounted
 
 
 def _old_file(path: Path, size: int, age_days: float) -> Path:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import configparser
 import json
 import pickle
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from geospaas_processing.catalog import services
-from geospaas_processing.catalog.records import DatasetRecord, create_dataset
 from geospaas_processing.converters.errors import ConversionToolMissing, NoMatch
 from geospaas_processing.converters.syntool.configuration import (
     IngestParameterSelector,
@@ -23,6 +21,7 @@ from geospaas_processing.converters.syntool.converter import (
     SyntoolConversionManager,
     SyntoolConverter,
 )
+from tests import helpers
 
 S3_TAIL = '_0179_109_236_1800_MAR_O_NT_003'
 # A realistic entry_id per product, and the portal products it must give.
@@ -143,18 +142,13 @@ def test_the_partial_failure_error_survives_pickling():
 
 
 def make_dataset(entry_id: str):
-    return create_dataset(
-        DatasetRecord(
-            entry_id,
-            datetime(2024, 3, 1, tzinfo=UTC),
-            datetime(2024, 3, 2, tzinfo=UTC),
-            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
-            uris=[
-                (f'file:///work/{entry_id}.nc', services.LOCAL_FILE_SERVICE),
-                (f'https://provider.example.org/{entry_id}.nc', services.HTTP_SERVICE),
-                (f'ftp://mirror.example.org/{entry_id}.nc', services.FTP_SERVICE),
-            ],
-        )
+    return helpers.make_dataset(
+        entry_id,
+        [
+            (f'file:///work/{entry_id}.nc', services.LOCAL_FILE_SERVICE),
+            (f'https://provider.example.org/{entry_id}.nc', services.HTTP_SERVICE),
+            (f'ftp://mirror.example.org/{entry_id}.nc', services.FTP_SERVICE),
+        ],
     )
 
 

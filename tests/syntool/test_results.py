@@ -7,22 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from geospaas_processing.catalog.records import DatasetRecord, create_dataset
 from geospaas_processing.converters.syntool import portal, results
 from geospaas_processing.models import ProcessingResult
+from tests import helpers
 from tests.syntool.fixtures import STAND_INS, portal_rows
 from tests.syntool.test_portal import EVIL_NAME, write_metadata
 
 
 def make_dataset(entry_id: str = 'ds'):
-    return create_dataset(
-        DatasetRecord(
-            entry_id,
-            datetime(2024, 3, 1, tzinfo=UTC),
-            datetime(2024, 3, 2, tzinfo=UTC),
-            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
-        )
-    )
+    return helpers.make_dataset(entry_id)
 
 
 def ingest(results_dir, product: str, granule: str) -> str:

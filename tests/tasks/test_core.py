@@ -13,24 +13,16 @@ import pytest
 from celery import chain
 
 from geospaas_processing.catalog import services
-from geospaas_processing.catalog.records import DatasetRecord, create_dataset
 from geospaas_processing.demo.netcdf import GridSpec, write_sst_file
 from geospaas_processing.downloaders._files import MANIFEST_NAME
 from geospaas_processing.errors import ConfigurationError
 from geospaas_processing.tasks import core, dataset_id_of
+from tests import helpers
 from tests.tasks.slow_server import SlowFileServer
 
 
 def make_dataset(entry_id: str, uri: str, service: str = services.HTTP_SERVICE):
-    return create_dataset(
-        DatasetRecord(
-            entry_id,
-            datetime(2024, 3, 1, tzinfo=UTC),
-            datetime(2024, 3, 2, tzinfo=UTC),
-            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
-            uris=[(uri, service)],
-        )
-    )
+    return helpers.make_dataset(entry_id, [(uri, service)])
 
 
 @pytest.fixture

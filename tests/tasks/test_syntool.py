@@ -6,17 +6,17 @@ on real workers (RabbitMQ and Redis) with the stand-in Syntool tools and a real 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from celery import signature
 
 from geospaas_processing.catalog import services
-from geospaas_processing.catalog.records import DatasetRecord, create_dataset
 from geospaas_processing.converters.syntool.converter import SyntoolConversionError
 from geospaas_processing.models import ProcessingResult
 from geospaas_processing.tasks import app, syntool
+from tests import helpers
 from tests.syntool.fixtures import (  # noqa: F401 - fixtures
     portal_database,
     portal_rows,
@@ -33,14 +33,8 @@ TABLE = 'product_3413_osisaf_sea_ice_concentration'
 
 
 def make_dataset(entry_id: str = GRANULE):
-    return create_dataset(
-        DatasetRecord(
-            entry_id,
-            datetime(2024, 3, 1, tzinfo=UTC),
-            datetime(2024, 3, 2, tzinfo=UTC),
-            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
-            uris=[(f'https://osisaf.example.org/{entry_id}.nc', services.HTTP_SERVICE)],
-        )
+    return helpers.make_dataset(
+        entry_id, [(f'https://osisaf.example.org/{entry_id}.nc', services.HTTP_SERVICE)]
     )
 
 
