@@ -70,8 +70,17 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def configure_logging(args: argparse.Namespace) -> None:
-    """Log to stderr at the level the flags ask for."""
-    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
+    """Log to stderr at the level the flags ask for.
+
+    By default a terminal gets warnings only (the progress bar and the summary say the
+    rest) and cron gets a line per step.
+    """
+    if args.verbose:
+        level = logging.DEBUG
+    elif args.quiet:
+        level = logging.ERROR
+    else:
+        level = logging.WARNING if sys.stdout.isatty() else logging.INFO
     logging.basicConfig(
         level=level, format='%(levelname)s %(message)s', stream=sys.stderr, force=True
     )

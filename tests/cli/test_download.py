@@ -169,3 +169,58 @@ def test_entry_points_and_subcommand_share_the_flags(provider, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == ''
     assert Path(tmp_path / 'nordic-a' / 'nordic-a.nc').is_file()
+
+
+def run_in_terminal(args, env, timeout=60) -> str:
+    """Run a command with a pseudo-terminal (80 columns) as stdout; return what it showed."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 80, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, '-m', *args],
+        env=env,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        close_fds=True,
+    )
+    os.close(terminal)
+    output = b''
+    while True:
+        ready, _, _ = select.select([controller], [], [], timeout)
+        if not ready:
+            process.kill()
+            break
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the command exited
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=timeout)
+    os.close(controller)
+    return output.decode(errors='replace')
+
+
+def test_a_terminal_gets_a_progress_bar_with_bytes_rate_and_eta(provider, tmp_path):
+    shown = run_in_terminal(
+        ['geospaas_processing.cli.download', '-d', str(tmp_path)], catalog_environment()
+    )
+    assert 'downloading: 100%' in shown
+    assert '22.5k/22.5k' in shown and 'B/s' in shown and '3 done' in shown
+    assert 'INFO' not in shown  # the bar replaces the per-dataset log lines
+    assert 'downloaded: 3 (22.5 KiB), already present: 0, failed: 0' in shown
+
+
+def test_cron_gets_plain_log_lines(provider, tmp_path):
+    result = download('-d', str(tmp_path))
+    assert '%|' not in result.stdout + result.stderr  # no bar
+    assert result.stderr.count('downloaded') >= 3  # a line per dataset
