@@ -121,6 +121,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable('GEOSPAAS_PROCESSING_FTP_PATH', None, 'Project directory under the FTP root.'),
     # Conversion
     Variable(
+        'GEOSPAAS_PROCESSING_FTP_FREE_OLDEST',
+        'false',
+        'true: when the FTP host lacks room, delete the oldest published files there.',
+    ),
+    Variable(
         'GEOSPAAS_PROCESSING_AUXILIARY_PATH',
         None,
         'Directory of auxiliary files needed by some converters '
@@ -195,6 +200,20 @@ def get_int(name: str) -> int | None:
         return int(value)
     except ValueError:
         raise ConfigurationError(f'{name} must be an integer, got {value!r}') from None
+
+
+_TRUE = frozenset({'1', 'true', 'yes', 'on'})
+_FALSE = frozenset({'0', 'false', 'no', 'off'})
+
+
+def get_bool(name: str) -> bool:
+    """Return a documented variable as a boolean (true/false, yes/no, on/off, 1/0)."""
+    value = (get(name) or 'false').strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f'{name} must be true or false, got {value!r}')
 
 
 def require(*names: str) -> dict[str, str]:

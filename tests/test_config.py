@@ -50,3 +50,14 @@ def test_readme_documents_every_variable():
     readme = (Path(__file__).parents[1] / 'README.md').read_text()
     undocumented = [variable.name for variable in config.VARIABLES if variable.name not in readme]
     assert not undocumented, f'README.md does not mention {undocumented}'
+
+
+def test_boolean_variables_accept_the_usual_spellings_and_name_a_wrong_one(monkeypatch):
+    for value, expected in (('true', True), ('Yes', True), ('1', True), ('off', False)):
+        monkeypatch.setenv('GEOSPAAS_PROCESSING_FTP_FREE_OLDEST', value)
+        assert config.get_bool('GEOSPAAS_PROCESSING_FTP_FREE_OLDEST') is expected
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_FTP_FREE_OLDEST', 'maybe')
+    with pytest.raises(
+        ConfigurationError, match="FTP_FREE_OLDEST must be true or false, got 'maybe'"
+    ):
+        config.get_bool('GEOSPAAS_PROCESSING_FTP_FREE_OLDEST')

@@ -129,7 +129,8 @@ def publish(
 
     ``in_place`` uses ``GEOSPAAS_PROCESSING_PUBLISH_PREFIX``; ``ftp`` uses
     ``GEOSPAAS_PROCESSING_FTP_HOST``, ``_FTP_ROOT`` and ``_FTP_PATH`` and copies from
-    ``local_root`` (default: the work directory). ``ssh_options`` go to
+    ``local_root`` (default: the work directory), freeing the oldest published files
+    when ``GEOSPAAS_PROCESSING_FTP_FREE_OLDEST`` is true. ``ssh_options`` go to
     :func:`publish_over_ssh`.
 
     Raises:
@@ -142,6 +143,9 @@ def publish(
     if mode == 'ftp':
         names = ('GEOSPAAS_PROCESSING_FTP_HOST', 'GEOSPAAS_PROCESSING_FTP_ROOT')
         values = config.require(*names, 'GEOSPAAS_PROCESSING_FTP_PATH')
+        ssh_options.setdefault(
+            'free_oldest', config.get_bool('GEOSPAAS_PROCESSING_FTP_FREE_OLDEST')
+        )
         return publish_over_ssh(
             local_root if local_root is not None else config.work_dir(),
             relative_path,

@@ -232,6 +232,33 @@ def test_publish_checks_remote_space_and_frees_the_oldest_files(
     assert (project / 'big.nc').read_bytes() == big.read_bytes()
 
 
+def test_publish_frees_the_oldest_files_when_the_environment_says_so(
+    sshd_server: SSHServer,
+    small_ftp_root: Path,
+    work: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / 'home'
+    (home / '.ssh').mkdir(parents=True)
+    shutil.copy(sshd_server.ssh_config_path, home / '.ssh' / 'config')
+    monkeypatch.setenv('HOME', str(home))
+    for name, value in (
+        ('WORK_DIR', str(work)),
+        ('FTP_HOST', sshd_server.alias),
+        ('FTP_ROOT', str(small_ftp_root)),
+        ('FTP_PATH', 'project'),
+    ):
+        monkeypatch.setenv(f'GEOSPAAS_PROCESSING_{name}', value)
+    oldest = _old_file(small_ftp_root / 'project' / 'oldest.nc', 800_000, 30)
+    (work / 'big.nc').write_bytes(os.urandom(300_000))
+    with pytest.raises(RemoteSpaceError):
+        publish('big.nc', 'ftp')
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_FTP_FREE_OLDEST', 'true')
+    assert publish('big.nc', 'ftp').endswith('/project/big.nc')
+    assert not oldest.exists()
+
+
 def test_publish_errors_survive_pickling() -> None:
     for error in (PublishError('cannot connect to h'), RemoteSpaceError('not enough space on h')):
         copy = pickle.loads(pickle.dumps(error))
