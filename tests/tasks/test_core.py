@@ -18,6 +18,7 @@ from geospaas_processing.downloaders._files import MANIFEST_NAME
 from geospaas_processing.errors import ConfigurationError
 from geospaas_processing.tasks import core, dataset_id_of
 from tests import helpers
+from tests.tasks.conftest import broker_url_for, start_worker, stop_worker
 from tests.tasks.slow_server import SlowFileServer
 
 
@@ -189,3 +190,28 @@ def test_a_worker_keeps_no_database_connection_between_tasks(worker, sst_file):
     while other_connections() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert other_connections() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_worker_killed_mid_download_hands_the_task_to_another(
+    request, task_environment, client_app, tmp_path, sst_file
+):
+    """RabbitMQ gives an unacknowledged task back when its worker dies: nothing is lost."""
+    broker_url = broker_url_for('rabbitmq', request)
+    app = client_app(broker_url)
+    app.control.purge()
+    first = start_worker(broker_url, task_environment, tmp_path / 'first.log')
+    with SlowFileServer(sst_file.parent, bytes_per_second=100_000) as server:
+        dataset = make_dataset('sst-worker-killed', f'{server.url}sst.nc')
+        result = core.download.delay((dataset.id,))
+        assert server.wait_for_request('/sst.nc', timeout=30)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+        second = start_worker(broker_url, task_environment, tmp_path / 'second.log')
+        try:
+            dataset_id, paths = result.get(timeout=120)
+        finally:
+            stop_worker(second)
+    work = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    assert (work / paths[0]).read_bytes() == sst_file.read_bytes()
+    assert not list(work.rglob('*.part'))
