@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geospaas_processing import __version__
+from geospaas_processing.cli.util import EXIT_OK, EXIT_USAGE
 from geospaas_processing.errors import ConfigurationError
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Subcommands that live in their own modules: name -> module exposing
 # ``add_arguments(parser)`` and ``run(args) -> int``.
