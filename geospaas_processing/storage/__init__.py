@@ -28,6 +28,7 @@ from geospaas_processing.storage._base import (
     partial_path,
 )
 from geospaas_processing.storage._local import LocalStorage
+from geospaas_processing.storage._placing import creation_mode, move_into_place
 from geospaas_processing.storage._remote import RemoteStorage
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     'NotEnoughSpaceError',
     'RemoteStorage',
     'StorageError',
+    'creation_mode',
     'is_partial_file',
+    'move_into_place',
     'partial_path',
 ]

@@ -336,6 +336,7 @@ def test_public_names_of_ops() -> None:
             'PublishError',
             'RemoteSpaceError',
             'UnsafeArchiveError',
+            'UnsupportedArchiveError',
             'archive',
             'crop',
             'is_archive',
