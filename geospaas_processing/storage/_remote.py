@@ -293,8 +293,10 @@ class RemoteStorage:
     def free_space(self, needed_bytes: int, *, lock_timeout: float = LOCK_TIMEOUT) -> list[str]:
         """Make ``needed_bytes`` free on the remote disk of the root; return the paths deleted.
 
-        Follows the package's free-space rule (see ``geospaas_processing.storage``); file
-        ages are measured with the remote host's clock. An unmanaged storage deletes nothing.
+        Follows the package's free-space rule (see ``geospaas_processing.storage``): regular
+        files with a single link (counted on the remote host with ``find -links 1``), oldest
+        first; file ages are measured with the remote host's clock. An unmanaged storage
+        deletes nothing.
 
         Raises:
             NotEnoughSpaceError: the room cannot be made; nothing was deleted.
@@ -327,9 +329,19 @@ class RemoteStorage:
                 self.get_free_space,
             )
 
+    def _single_link_files(self) -> set[str]:
+        """The regular files under the root with one link, counted by the remote host.
+
+        SFTP (version 3) does not report link counts, so POSIX ``find -links 1`` runs there.
+        """
+        root = shlex.quote(self.root)
+        output = self._run(f"find {root} -type f -links 1 -exec printf '%s\\0' {{}} +")
+        return {path for path in output.split('\0') if path}
+
     def _candidates(self, now: float) -> Iterator[Candidate]:
         sftp = self._connect()
         newest = now - self.min_age
+        single_link = self._single_link_files()
         pending = [self.root]
         while pending:
             directory = pending.pop()
@@ -337,8 +349,11 @@ class RemoteStorage:
                 path = posixpath.join(directory, entry.filename)
                 if stat.S_ISDIR(entry.st_mode):
                     pending.append(path)
-                elif stat.S_ISREG(entry.st_mode) and may_delete(
-                    entry.filename, entry.st_mtime, newest
+                # Deleting one name of a hard-linked file frees nothing and loses that name.
+                elif (
+                    stat.S_ISREG(entry.st_mode)
+                    and path in single_link
+                    and may_delete(entry.filename, entry.st_mtime, newest)
                 ):
                     yield Candidate(path, entry.st_mtime, entry.st_size)
 
