@@ -75,6 +75,12 @@ VARIABLES: tuple[Variable, ...] = (
         'YAML file of per-provider download settings (default: the packaged file).',
     ),
     Variable(
+        'GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS',
+        None,
+        'Directories (separated by ":") that datasets with local URIs (file:// or paths) may '
+        'be copied from; unset: none (local URIs are refused).',
+    ),
+    Variable(
         'GEOSPAAS_PROCESSING_LOCKS_DIR',
         None,
         'Directory of the host-local file locks used when Redis is not configured '

@@ -4,7 +4,8 @@ Tree of errors::
 
     GeospaasProcessingError
     └── StorageError                 a storage could not be read, written or reached
-        └── NotEnoughSpaceError      even deleting every deletable file would not make room
+        ├── NotEnoughSpaceError      even deleting every deletable file would not make room
+        └── LocalSourceNotAllowedError  a local URI outside GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS
 
 Free-space rule (``free_space`` of both storages): when a storage is *managed*, files under
 its root are deleted oldest first (by modification time) until the requested room is free,
@@ -39,6 +40,10 @@ from geospaas_processing.storage._downloads import (
     is_deletable_download,
 )
 from geospaas_processing.storage._local import LocalStorage
+from geospaas_processing.storage._local_sources import (
+    LocalSourceNotAllowedError,
+    allowed_local_source,
+)
 from geospaas_processing.storage._placing import creation_mode, move_into_place
 from geospaas_processing.storage._remote import RemoteStorage
 
@@ -46,11 +51,13 @@ __all__ = [
     'DOWNLOAD_RECORD_NAME',
     'MIN_AGE',
     'CompletedDownload',
+    'allowed_local_source',
     'completed_download',
     'delete_download',
     'deleting_download',
     'is_deletable_download',
     'PARTIAL_SUFFIX',
+    'LocalSourceNotAllowedError',
     'LocalStorage',
     'NotEnoughSpaceError',
     'RemoteStorage',
