@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,7 +97,13 @@ def parse_time(value: str, flag: str) -> datetime:
             f'{flag} {value!r} is not a date: use YYYY-MM-DD or an ISO 8601 '
             'datetime such as 2024-03-01T12:00:00Z'
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        raise UsageError(
+            f'{flag} {value!r} is out of range once converted to UTC: give a date between '
+            'years 1 and 9999 in UTC'
+        ) from None
 
 
 def time_range(
@@ -110,7 +118,15 @@ def time_range(
         except ValueError:
             raise UsageError(f'with -r, -b must be a number of hours, not {args.begin!r}') from None
         end = now or datetime.now(UTC)
-        return end - timedelta(hours=hours), end
+        try:
+            if not math.isfinite(hours):
+                raise OverflowError
+            return end - timedelta(hours=hours), end
+        except OverflowError:
+            raise UsageError(
+                f'with -r, -b must be a finite number of hours reaching no further back than '
+                f'year 1, not {args.begin!r}'
+            ) from None
     begin = parse_time(args.begin, '-b/--begin') if args.begin else None
     end = parse_time(args.end, '-e/--end') if args.end else None
     if begin and end and begin > end:
@@ -134,7 +150,36 @@ def parse_query(value: str | None) -> dict[str, Any]:
             '-q/--query must be a JSON object of lookups, such as '
             '\'{"entry_id__startswith": "S1A"}\''
         )
+    for lookup, value in query.items():
+        _check_query_value(lookup, value)
     return query
+
+
+# What a database column holds: a signed 64-bit integer at most (PostgreSQL bigint, SQLite).
+_SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
+
+
+def _check_query_value(lookup: str, value: Any) -> None:
+    """Refuse values no database can compare, before they reach one as a traceback."""
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_query_value(lookup, item)
+        return
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not _SMALLEST_INTEGER <= value <= _LARGEST_INTEGER:
+            raise UsageError(
+                f'-q/--query: {lookup} = {value} is out of range: integers are stored in 64 '
+                'bits (at most 9223372036854775807)'
+            )
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f'-q/--query: {lookup} = {value} is not a finite number')
+    elif lookup.endswith(('__regex', '__iregex')):
+        try:
+            re.compile(str(value))
+        except re.error as exc:
+            raise UsageError(
+                f'-q/--query: {lookup} = {value!r} is not a valid regular expression ({exc})'
+            ) from None
 
 
 def parse_geometry(wkt: str | None):
