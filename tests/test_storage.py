@@ -256,8 +256,11 @@ def test_invalid_needed_bytes(tmp_path: Path) -> None:
 def test_public_names() -> None:
     assert sorted(storage.__all__) == sorted(
         [
+            'ACTIVE_AGE',
             'DOWNLOAD_RECORD_NAME',
             'CompletedDownload',
+            'LocalSourceNotAllowedError',
+            'allowed_local_source',
             'completed_download',
             'creation_mode',
             'delete_download',

@@ -24,6 +24,7 @@ Two processes never clean the same root at once (``locks.named_lock('free-space:
 from __future__ import annotations
 
 from geospaas_processing.storage._base import (
+    ACTIVE_AGE,
     MIN_AGE,
     PARTIAL_SUFFIX,
     NotEnoughSpaceError,
@@ -48,6 +49,7 @@ from geospaas_processing.storage._placing import creation_mode, move_into_place
 from geospaas_processing.storage._remote import RemoteStorage
 
 __all__ = [
+    'ACTIVE_AGE',
     'DOWNLOAD_RECORD_NAME',
     'MIN_AGE',
     'CompletedDownload',

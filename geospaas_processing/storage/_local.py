@@ -10,6 +10,7 @@ from pathlib import Path
 
 from geospaas_processing import locks
 from geospaas_processing.storage._base import (
+    ACTIVE_AGE,
     LOCK_TIMEOUT,
     MIN_AGE,
     Candidate,
@@ -79,6 +80,28 @@ class LocalStorage:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+
+    def clear(self, *, active_within: float = ACTIVE_AGE) -> list[str]:
+        """Remove every entry at the top of the root except those in use; return their names.
+
+        An entry in use is one where anything (a file, a partial download being written, a
+        directory) was modified less than ``active_within`` seconds ago: a clean-up must not
+        rely on locks alone, which a restarted or flushed Redis forgets. Nothing is removed
+        when the root does not exist.
+        """
+        if not self.root.is_dir():
+            return []
+        newest = time.time() - active_within
+        removed = []
+        for entry in sorted(self.root.iterdir()):
+            if _modified_since(entry, newest):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry.name)
+        return removed
 
     def free_space(self, needed_bytes: int, *, lock_timeout: float = LOCK_TIMEOUT) -> list[Path]:
         """Make ``needed_bytes`` free on the disk of the root; return the paths deleted.
@@ -153,3 +176,22 @@ class LocalStorage:
             except OSError:
                 return
             directory = directory.parent
+
+
+def _modified_since(entry: Path, moment: float) -> bool:
+    """Whether ``entry`` or anything under it (links not followed) changed after ``moment``."""
+    try:
+        if entry.lstat().st_mtime > moment:
+            return True
+    except FileNotFoundError:
+        return False
+    if not entry.is_dir() or entry.is_symlink():
+        return False
+    for directory, subdirectories, names in os.walk(entry):
+        for name in subdirectories + names:
+            try:
+                if os.lstat(os.path.join(directory, name)).st_mtime > moment:
+                    return True
+            except FileNotFoundError:
+                continue
+    return False

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -154,16 +153,24 @@ def archive(self, args: Sequence[Any]) -> tuple[int, PathsLike]:
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)
 @lock_dataset_files
-def unarchive(self, args: Sequence[Any]) -> tuple[int, PathsLike]:
-    """Extract each archive safely; non-archives pass through: ``(id, paths)``."""
+def unarchive(self, args: Sequence[Any]) -> tuple[int, list[str]]:
+    """Extract each archive safely: ``(id, paths)`` -> ``(id, [extracted paths])``.
+
+    As upstream's task, the result is the list of what each archive holds at its top (the
+    entries of its extraction directory), relative to the work directory, so that
+    ``unarchive | convert_to_idf`` works; paths that are not archives pass through.
+    """
     from geospaas_processing.ops.archive import unarchive as unarchive_path
 
-    def extract(path: str) -> str:
+    def extract(path: str) -> list[str]:
         extracted = unarchive_path(in_work_dir(path))
-        return path if extracted is None else relative_to_work_dir(extracted)
+        if extracted is None:
+            return [path]
+        return [relative_to_work_dir(entry) for entry in sorted(extracted.iterdir())]
 
     dataset_id, paths = int(args[0]), args[1]
-    return dataset_id, map_paths(paths, extract)
+    listed = [paths] if isinstance(paths, str) else paths
+    return dataset_id, [entry for path in listed for entry in extract(path)]
 
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)
@@ -185,25 +192,32 @@ def crop(
 @app.task(bind=True)
 @lock_dataset_files
 def copy(self, args: Sequence[Any], copy_to: str | None = None) -> tuple[int, PathsLike]:
-    """Copy each path to ``copy_to`` as well; a failure is logged and never breaks the chain."""
+    """Copy each path to ``copy_to`` as well, keeping its path relative to the work directory
+    (``copy_to/<path>``) and replacing older copies; a failure is logged and never breaks
+    the chain, which goes on with the paths it was given."""
+    from geospaas_processing import copiers
+
     dataset_id, paths = int(args[0]), args[1]
-    if copy_to:
-        for path in [paths] if isinstance(paths, str) else paths:
-            try:
-                _copy_one(in_work_dir(path), Path(copy_to) / path)
-            except (OSError, ValueError) as exc:
-                logger.error(
-                    'could not copy %s of dataset %s to %s: %s', path, dataset_id, copy_to, exc
-                )
+    if not copy_to:
+        return dataset_id, paths
+    for path in [paths] if isinstance(paths, str) else paths:
+        try:
+            outcomes = copiers.copy_to(
+                [in_work_dir(path)],
+                copy_to,
+                relative_to=work_dir().resolve(),
+                overwrite=True,
+                record=False,
+            )
+        except (copiers.CopyError, ValueError) as exc:
+            outcomes, reason = [], str(exc)
+        else:
+            reason = '; '.join(o.reason for o in outcomes if o.status == 'failed')
+        if reason:
+            logger.error(
+                'could not copy %s of dataset %s to %s: %s', path, dataset_id, copy_to, reason
+            )
     return dataset_id, paths
-
-
-def _copy_one(source: Path, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        shutil.copytree(source, destination, dirs_exist_ok=True)
-    else:
-        shutil.copy2(source, destination)
 
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)
@@ -227,20 +241,18 @@ def publish(self, args: Sequence[Any], publish_mode: str = 'in_place') -> tuple[
 def cleanup_workdir(self) -> list[str]:
     """Empty the work directory when no dataset lock and no clean-up lock is held.
 
-    Returns the removed top-level entries; retries later while something is locked.
+    Entries where anything changed in the last ten minutes (a download being written, a
+    result just made) are kept (``LocalStorage.clear``). Returns the removed top-level
+    entries; retries later while something is locked.
     """
+    from geospaas_processing.storage import LocalStorage
+
     try:
         with locks.named_lock('cleanup-workdir'):
             if locks.any_dataset_locked():
                 raise locks.LockBusy('a dataset lock is held')
-            removed = []
-            for entry in sorted(work_dir().iterdir()):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
-                removed.append(entry.name)
-            return removed
+            # Entries changed recently stay too: locks alone vanish with a flushed Redis.
+            return LocalStorage(work_dir()).clear()
     except locks.LockBusy as busy:
         wait_before_retry(self, CLEANUP_RETRY_COUNTDOWN_SECONDS)
         raise self.retry(exc=busy, countdown=CLEANUP_RETRY_COUNTDOWN_SECONDS) from busy

@@ -99,6 +99,8 @@ def test_cleanup_waits_while_a_dataset_is_locked(task_environment):
 
     work = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
     (work / 'keep.nc').write_bytes(b'x')
+    an_hour_ago = time.time() - 3600  # entries changed in the last minutes are kept
+    os.utime(work / 'keep.nc', (an_hour_ago, an_hour_ago))
     with locks.dataset_lock(99), pytest.raises(locks.LockBusy):
         core.cleanup_workdir()
     assert (work / 'keep.nc').exists()
