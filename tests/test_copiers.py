@@ -276,3 +276,25 @@ def test_flag_from_a_catalog_dataset(sources, tmp_path: Path) -> None:
     assert (
         '- url: ftp://example.org/a.nc' in (tmp_path / 'dest' / 'dataset_180.nc.flag').read_text()
     )
+
+
+def test_copy_task_keeps_relative_paths_and_replaces_older_copies(
+    isolated_environment: Path, tmp_path: Path
+) -> None:
+    """The ``copy`` task goes through copy_to: ``copy_to/<path>``, overwriting, chain unbroken."""
+    from geospaas_processing.tasks import core
+
+    work = isolated_environment / 'work'
+    (work / 'ds' / 'product.SAFE').mkdir(parents=True)
+    (work / 'ds' / 'a.nc').write_bytes(b'new')
+    (work / 'ds' / 'product.SAFE' / 'band.tif').write_bytes(b'tif')
+    target = tmp_path / 'copies'
+    (target / 'ds').mkdir(parents=True)
+    (target / 'ds' / 'a.nc').write_bytes(b'older copy')
+
+    result = core.copy((6, ['ds/a.nc', 'ds/product.SAFE', 'ds/missing.nc']), copy_to=str(target))
+
+    assert result == (6, ['ds/a.nc', 'ds/product.SAFE', 'ds/missing.nc'])
+    assert (target / 'ds' / 'a.nc').read_bytes() == b'new'
+    assert (target / 'ds' / 'product.SAFE' / 'band.tif').read_bytes() == b'tif'
+    assert not (target / RECORD_NAME).exists(), 'task copies are not geospaas-copy copies'
