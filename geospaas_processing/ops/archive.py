@@ -44,7 +44,25 @@ class ArchiveError(GeospaasProcessingError):
     """An archive could not be written or read."""
 
 
-class UnsafeArchiveError(ArchiveError):
+class _MemberError(ArchiveError):
+    """An error about one member of an archive; nothing of the archive was extracted."""
+
+    _verb = 'cannot extract'
+
+    def __init__(self, archive: str | os.PathLike, member: str, reason: str) -> None:
+        super().__init__(archive, member, reason)
+        self.archive = str(archive)
+        self.member = member
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return (
+            f'{self._verb} {self.archive}: member {self.member!r} {self.reason};'
+            ' nothing was extracted'
+        )
+
+
+class UnsafeArchiveError(_MemberError):
     """A member of an archive would be written outside the extraction directory.
 
     Attributes:
@@ -52,38 +70,16 @@ class UnsafeArchiveError(ArchiveError):
         member: the offending member's name as stored in the archive.
     """
 
-    def __init__(self, archive: str | os.PathLike, member: str, reason: str) -> None:
-        super().__init__(archive, member, reason)
-        self.archive = str(archive)
-        self.member = member
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return (
-            f'refusing to extract {self.archive}: member {self.member!r} {self.reason};'
-            ' nothing was extracted'
-        )
+    _verb = 'refusing to extract'
 
 
-class UnsupportedArchiveError(ArchiveError):
+class UnsupportedArchiveError(_MemberError):
     """A member of an archive cannot be extracted: encrypted, or compressed by an unknown method.
 
     Attributes:
         archive: the archive's path.
         member: the member's name as stored in the archive.
     """
-
-    def __init__(self, archive: str | os.PathLike, member: str, reason: str) -> None:
-        super().__init__(archive, member, reason)
-        self.archive = str(archive)
-        self.member = member
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return (
-            f'cannot extract {self.archive}: member {self.member!r} {self.reason};'
-            ' nothing was extracted'
-        )
 
 
 class CorruptedArchiveError(ArchiveError):
