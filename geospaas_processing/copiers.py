@@ -299,7 +299,7 @@ def _locked_record(target_dir: Path) -> Iterator[dict[str, dict]]:
     Two processes never update one record at once (``flock`` on the record's lock file).
     """
     descriptor = os.open(
-        target_dir / RECORD_LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666
+        target_dir / RECORD_LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666
     )
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -413,13 +413,21 @@ def _expired(root: Path, entries: dict[str, dict], limit: float) -> list[Path]:
     expired = []
     for relative, entry in list(entries.items()):
         path = root / relative
-        identity = _identity(path) if '..' not in Path(relative).parts else None
+        identity = _identity(path) if _inside(root, relative) else None
         made = {key: entry.get(key) for key in ('kind', 'device', 'inode', 'size', 'mtime_ns')}
         if identity != made:
             del entries[relative]  # gone, or no longer what was made: forget it
         elif float(entry.get('made', 0)) < limit:
             expired.append(path)
     return sorted(expired)
+
+
+def _inside(root: Path, relative: str) -> bool:
+    """Whether a record entry names a path under ``root``, its directories not links out."""
+    parts = Path(relative).parts
+    if not parts or Path(relative).is_absolute() or '..' in parts:
+        return False
+    return (root / relative).parent.resolve().is_relative_to(root.resolve())
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

@@ -86,3 +86,33 @@ def test_copy_names_each_removed_file_in_text_and_json(destination):
         str(destination / 'flagged' / 'a.nc.flag'),
     ]
     assert (destination / 'their_analysis.nc').exists()
+
+
+def test_copy_record_naming_a_file_outside_the_destination_deletes_nothing(tmp_path):
+    """A record rewritten by someone else (a shared, group-writable destination) cannot make
+    ``-ttl`` delete a file outside the destination, even one whose identity it copies."""
+    from geospaas_processing import copiers
+
+    outside = tmp_path / 'outside.nc'
+    outside.write_text('not in the destination')
+    destination = tmp_path / 'shared'
+    (destination / 'sub').mkdir(parents=True)
+    (destination / 'linked').symlink_to(tmp_path)
+    status = outside.lstat()
+    identity = {
+        'kind': 'file',
+        'device': status.st_dev,
+        'inode': status.st_ino,
+        'size': status.st_size,
+        'mtime_ns': status.st_mtime_ns,
+        'made': 0,
+    }
+    entries = {
+        str(outside): identity,
+        'sub/../../outside.nc': identity,
+        'linked/outside.nc': identity,
+    }
+    (destination / copiers.RECORD_NAME).write_text(json.dumps(entries))
+
+    assert copiers.remove_expired(destination, 0) == []
+    assert outside.exists()
