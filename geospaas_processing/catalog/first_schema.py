@@ -25,7 +25,7 @@ _GEOSPAAS_ONLY_TABLE = {'vocabularies': 'vocabularies_project', 'catalog': 'cata
 
 def upgrade_first_schema() -> list[str]:
     """Upgrade the apps that still have this package's first schema; return their labels."""
-    from django.db import connection, transaction
+    from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
     from geospaas_processing.catalog.installed import uses_own_apps
@@ -41,13 +41,14 @@ def upgrade_first_schema() -> list[str]:
     ]
     if not labels:
         return []
-    with transaction.atomic(), connection.schema_editor() as editor:
+    # One transaction (the schema editor's): all of it, or nothing.
+    with connection.schema_editor(atomic=True) as editor:
         for label in labels:
             _create_missing_tables(loader, label, editor, tables)
         if 'catalog' in labels:
             _replace_footprint_uniqueness(editor)
-    for label in labels:
-        _record_later_migrations(loader, label)
+        for label in labels:
+            _record_later_migrations(loader, label)
     return labels
 
 
@@ -72,8 +73,24 @@ def _replace_footprint_uniqueness(editor) -> None:
             'DROP CONSTRAINT IF EXISTS unique_geographic_location'
         )
         editor.execute(NAME_FOOTPRINT_SPATIAL_INDEX['postgresql'], params=None)
+        _name_entry_id_constraint(editor)
     if vendor in FOOTPRINT_UNIQUE_INDEX:
         editor.execute(FOOTPRINT_UNIQUE_INDEX[vendor], params=None)
+
+
+def _name_entry_id_constraint(editor) -> None:
+    # The first schema created entry_id unique in CREATE TABLE (PostgreSQL named the
+    # constraint ``..._key``); GeoSPaaS added it by ALTER TABLE, under Django's name.
+    wanted = editor._create_index_name('catalog_dataset', ['entry_id'], suffix='_uniq')
+    with editor.connection.cursor() as cursor:
+        constraints = editor.connection.introspection.get_constraints(cursor, 'catalog_dataset')
+    for name, details in constraints.items():
+        if details['unique'] and not details['index'] and details['columns'] == ['entry_id']:
+            if name != wanted:
+                editor.execute(
+                    f'ALTER TABLE catalog_dataset RENAME CONSTRAINT "{name}" TO "{wanted}"'
+                )
+            return
 
 
 def _record_later_migrations(loader, label: str) -> None:

@@ -7,8 +7,6 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-from geospaas_processing.migration_operations import NAME_FOOTPRINT_SPATIAL_INDEX, RunSQLByVendor
-
 CASCADE = django.db.models.deletion.CASCADE
 URI_SCHEMES = ['http', 'https', 'ftp', 'ftps', 'file']
 
@@ -66,8 +64,6 @@ class Migration(migrations.Migration):
             name='GeographicLocation',
             fields=[_id(), ('geometry', django.contrib.gis.db.models.fields.GeometryField(srid=4326))],
         ),
-        # Not in GeoSPaaS's 0001: the spatial index gets the name Django 3.2 gave it.
-        RunSQLByVendor(sql=NAME_FOOTPRINT_SPATIAL_INDEX, reverse_sql={}),
         migrations.CreateModel(
             name='Personnel',
             fields=[
