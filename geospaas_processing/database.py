@@ -139,9 +139,9 @@ def migrate_catalog(quiet: bool = False, fake_initial: bool = False) -> None:
     lock_path = config.locks_dir() / 'migrate.lock'
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(lock_path)):
-        upgrade_first_schema()
         if quiet and not _has_unapplied_migrations():
             return
+        upgrade_first_schema()
         call_command(
             'migrate', interactive=False, fake_initial=fake_initial, verbosity=0 if quiet else 1
         )

@@ -33,8 +33,6 @@ PATTERN_INDEX_DIFFERENCE = (
     'ON public.catalog_dataset USING btree (entry_id text_pattern_ops))'
 )
 
-pytestmark = pytest.mark.service('postgis')
-
 
 def schema_of(database: str) -> dict:
     connection = connect(database)
@@ -115,8 +113,8 @@ def test_a_first_schema_postgis_catalog_migrates_to_geospaas_schema(
         assert cursor.fetchall() == [('idf/first',)]
 
 
-@pytest.mark.service()
-def test_a_first_schema_spatialite_catalog_migrates_to_geospaas_history(tmp_path):
+@pytest.mark.parametrize('upgrade', ['init-db', 'first use'])
+def test_a_first_schema_spatialite_catalog_migrates_to_geospaas_history(upgrade, tmp_path):
     import os
 
     env = dict(os.environ, GEOSPAAS_DB_PATH=str(tmp_path / 'catalog.sqlite3'))
@@ -124,7 +122,11 @@ def test_a_first_schema_spatialite_catalog_migrates_to_geospaas_history(tmp_path
     migrate_with_first_schema(env)
     with sqlite3.connect(tmp_path / 'catalog.sqlite3') as database:
         database.executescript(FIRST_SCHEMA_ROWS)
-    init_db('', env=env)
+    if upgrade == 'init-db':
+        init_db('', env=env)
+    else:  # an embedded catalog is migrated when the package is set up
+        used = python_in(env, 'import geospaas_processing; geospaas_processing.setup()')
+        assert used.returncode == 0, used.stderr[-3000:]
     with sqlite3.connect(tmp_path / 'catalog.sqlite3') as database:
         tables = {row[0] for row in database.execute('SELECT name FROM sqlite_master')}
         recorded = set(
