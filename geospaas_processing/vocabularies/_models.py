@@ -189,43 +189,40 @@ class Project(models.Model):
         return str(self.short_name)
 
 
-class HorizontalDataResolution(models.Model):
-    """A GCMD horizontal data resolution range, e.g. ``1 km - < 10 km``."""
+class _DataResolution(models.Model):
+    """A GCMD data resolution range (horizontal, vertical or temporal)."""
 
     range = models.CharField(max_length=220)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self.range)
+
+
+class HorizontalDataResolution(_DataResolution):
+    """A GCMD horizontal data resolution range, e.g. ``1 km - < 10 km``."""
 
     class Meta:
         constraints = [
             models.UniqueConstraint(name='unique_horizontal_data_resolution', fields=['range'])
         ]
 
-    def __str__(self) -> str:
-        return str(self.range)
 
-
-class VerticalDataResolution(models.Model):
+class VerticalDataResolution(_DataResolution):
     """A GCMD vertical data resolution range."""
-
-    range = models.CharField(max_length=220)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(name='unique_vertical_data_resolution', fields=['range'])
         ]
 
-    def __str__(self) -> str:
-        return str(self.range)
 
-
-class TemporalDataResolution(models.Model):
+class TemporalDataResolution(_DataResolution):
     """A GCMD temporal data resolution range, e.g. ``Daily - < Weekly``."""
-
-    range = models.CharField(max_length=220)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(name='unique_temporal_data_resolution', fields=['range'])
         ]
-
-    def __str__(self) -> str:
-        return str(self.range)
