@@ -115,7 +115,10 @@ VARIABLES: tuple[Variable, ...] = (
         'Celery result backend URL (default: the catalog database via django-celery-results).',
     ),
     Variable('GEOSPAAS_PROCESSING_LOGGING_HOST', None, 'Graylog host for GELF logging.'),
-    Variable('GEOSPAAS_PROCESSING_LOGGING_PORT', '12201', 'Graylog GELF UDP port.'),
+    Variable('GEOSPAAS_PROCESSING_LOGGING_PORT', '12201', 'Graylog GELF port.'),
+    Variable(
+        'GEOSPAAS_PROCESSING_LOGGING_PROTOCOL', 'tcp', 'GELF transport to Graylog: tcp or udp.'
+    ),
     # Publication
     Variable(
         'GEOSPAAS_PROCESSING_PUBLISH_PREFIX',

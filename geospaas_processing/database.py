@@ -126,17 +126,22 @@ def _describe_database_error(exc: Exception) -> str:
 def migrate_catalog(quiet: bool = False, fake_initial: bool = False) -> None:
     """Create or update the catalog's tables; ``fake_initial`` adopts an existing GeoSPaaS schema.
 
-    Concurrent callers on one host are serialised with a file lock, so two
-    processes starting on a fresh SpatiaLite file do not both create tables.
+    A catalog made by this package's first schema is first brought onto django-geo-spaas's
+    migration history (:mod:`geospaas_processing.catalog.first_schema`). Concurrent callers
+    on one host are serialised with a file lock, so two processes starting on a fresh
+    SpatiaLite file do not both create tables.
     """
     from django.core.management import call_command
     from filelock import FileLock
+
+    from geospaas_processing.catalog.first_schema import upgrade_first_schema
 
     lock_path = config.locks_dir() / 'migrate.lock'
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(lock_path)):
         if quiet and not _has_unapplied_migrations():
             return
+        upgrade_first_schema()
         call_command(
             'migrate', interactive=False, fake_initial=fake_initial, verbosity=0 if quiet else 1
         )

@@ -151,8 +151,10 @@ class NoSpaceLeftError(DownloadError):
         self.directory = directory
 
 
-class SelectionError(DownloadError):
+class SelectionError(DownloadError, ValueError):
     """The criteria select no dataset, or more than ``max_downloads``; nothing was downloaded.
+
+    Also a ValueError, which is what upstream raised for "Too many datasets to download".
 
     Attributes:
         count: how many datasets matched.

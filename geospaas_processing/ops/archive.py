@@ -40,8 +40,8 @@ ARCHIVE_SUFFIXES = TAR_SUFFIXES + ZIP_SUFFIXES + GZIP_SUFFIXES
 _MAX_LINK_HOPS = 40
 
 
-class ArchiveError(GeospaasProcessingError):
-    """An archive could not be written or read."""
+class ArchiveError(GeospaasProcessingError, RuntimeError):
+    """An archive could not be written or read (a RuntimeError, as upstream raised it)."""
 
 
 class _MemberError(ArchiveError):

@@ -25,6 +25,7 @@ import celery
 from celery import signals
 
 from geospaas_processing import config, locks
+from geospaas_processing.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,14 @@ def _add_graylog_handler(logger: logging.Logger, **_: Any) -> None:
     import graypy
 
     port = config.get_int('GEOSPAAS_PROCESSING_LOGGING_PORT') or 12201
-    logger.addHandler(graypy.GELFUDPHandler(host, port, facility='geospaas_processing'))
+    # TCP by default, as upstream: deployments' Graylog inputs are GELF TCP.
+    protocol = (config.get('GEOSPAAS_PROCESSING_LOGGING_PROTOCOL') or 'tcp').lower()
+    if protocol not in ('tcp', 'udp'):
+        raise ConfigurationError(
+            f'GEOSPAAS_PROCESSING_LOGGING_PROTOCOL is {protocol!r}; set it to tcp or udp'
+        )
+    handler_class = graypy.GELFTCPHandler if protocol == 'tcp' else graypy.GELFUDPHandler
+    logger.addHandler(handler_class(host, port, facility='geospaas_processing'))
 
 
 F = TypeVar('F', bound=Callable[..., Any])

@@ -48,7 +48,7 @@ def test_files_become_datasets_with_local_uris(directory):
     assert (uri.uri, uri.service, uri.name) == (
         (directory / 'nordic.nc').as_uri(),
         'local',
-        'file',
+        'fileService',  # GeoSPaaS's FILE_SERVICE_NAME (geospaas/catalog/managers.py)
     )
     (failure,) = FailedIngestionStore().entries()
     assert 'broken.nc' in failure.error and 'cannot read as netCDF' in failure.error
