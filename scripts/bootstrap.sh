@@ -94,3 +94,4 @@ fi
 
 # idf-converter pins numpy<2: it lives in its own environment, .venv-idf, run as a command.
 bash scripts/install_idf_converter.sh
+bash scripts/install_syntool.sh  # the real Syntool tools (.venv-syntool) when ../shared/vendor/syntool exists
