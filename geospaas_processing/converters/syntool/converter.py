@@ -267,7 +267,8 @@ class SyntoolConverter(Converter):
         converted = sorted(
             path
             for path in output.rglob('*')
-            if path.is_file() and not any(part.startswith('.') for part in path.parts)
+            if path.is_file()
+            and not any(part.startswith('.') for part in path.relative_to(output).parts)
         )
         if not converted:
             raise produced_nothing(f'{configuration.name}: the converter', arguments, completed)
