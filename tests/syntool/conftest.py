@@ -4,5 +4,6 @@ from tests.syntool.fixtures import (  # noqa: F401
     portal_database,
     real_syntool_tools,
     results_dir,
+    reader_tools,
     syntool_tools,
 )

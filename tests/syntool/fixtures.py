@@ -34,23 +34,6 @@ TOOL_VARIABLES = {
 }
 
 
-def stand_in_commands() -> dict[str, str]:
-    """The variables configuring the stand-ins, run by this interpreter (it has netCDF4)."""
-    return {
-        variable: shlex.join([sys.executable, str(STAND_INS / name)])
-        for variable, name in TOOL_VARIABLES.items()
-    }
-
-
-@pytest.fixture
-def syntool_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The stand-in Syntool tools configured by path; returns the variables set."""
-    env = stand_in_commands()
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return env
-
-
 def require_real_tools() -> Path:
     """``.venv-syntool/bin`` with the real tools; skips (fails under CI) without them."""
     missing = [name for name in TOOL_VARIABLES.values() if not (REAL_TOOLS / name).exists()]
@@ -63,14 +46,55 @@ def require_real_tools() -> Path:
     return REAL_TOOLS
 
 
-@pytest.fixture
-def real_syntool_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """OceanDataLab's real tools configured by path; returns the variables set."""
+def real_tool_commands() -> dict[str, str]:
+    """The variables configuring OceanDataLab's real tools by path."""
     tools = require_real_tools()
-    env = {variable: str(tools / name) for variable, name in TOOL_VARIABLES.items()}
+    return {variable: str(tools / name) for variable, name in TOOL_VARIABLES.items()}
+
+
+def stand_in_converter_commands() -> dict[str, str]:
+    """The real ingestor and meta2sql, and the stand-in converter (for types that cannot run
+    here) run by the real tools' interpreter."""
+    return {
+        **real_tool_commands(),
+        'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER': shlex.join(
+            [str(REAL_TOOLS / 'python'), str(STAND_INS / 'syntool-converter-geotiff')]
+        ),
+    }
+
+
+def stand_in_ingestor_commands() -> dict[str, str]:
+    """The real meta2sql and the stand-in ingestor of the package's readers' outputs."""
+    return {
+        **real_tool_commands(),
+        'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR': shlex.join(
+            [sys.executable, str(STAND_INS / 'syntool-ingestor')]
+        ),
+    }
+
+
+def set_variables(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> dict[str, str]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
+
+
+@pytest.fixture
+def real_syntool_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """OceanDataLab's real tools configured by path; returns the variables set."""
+    return set_variables(monkeypatch, real_tool_commands())
+
+
+@pytest.fixture
+def syntool_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Real ingestor and meta2sql; the stand-in converter for types that cannot run here."""
+    return set_variables(monkeypatch, stand_in_converter_commands())
+
+
+@pytest.fixture
+def reader_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Real meta2sql; the stand-in ingestor for the package's readers' netCDF outputs."""
+    return set_variables(monkeypatch, stand_in_ingestor_commands())
 
 
 def run_with_tools_python(script: Path, *arguments: str | Path) -> None:

@@ -1,5 +1,8 @@
 """Syntool tasks: in-process, and the chain check_ingested -> convert -> db_insert -> cleanup
-on real workers (RabbitMQ and Redis) with the stand-in Syntool tools and a real MariaDB."""
+on real workers (RabbitMQ and Redis) with a real MariaDB. The ingestor and syntool-meta2sql
+are OceanDataLab's real tools; the OSISAF type, which the public converter lacks, runs the
+stand-in converter (tests/syntool/bin/syntool-converter-geotiff), and the AMSR2 chain runs
+the real converter."""
 
 # ruff: noqa: F811 - the fixtures imported from tests.syntool.fixtures are test parameters
 
@@ -22,6 +25,7 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
     mariadb_connection,
     portal_database,
     portal_rows,
+    reader_tools,
     real_syntool_tools,
     results_dir,
     run_with_tools_python,
@@ -32,8 +36,9 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
 from tests.tasks.conftest import broker_url_for, start_worker, stop_worker
 
 GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
-RESULT = f'ingested/3413_OSISAF_sea_ice_concentration/{GRANULE}'
-TABLE = 'product_3413_osisaf_sea_ice_concentration'
+# The stand-in converter names the product after the type.
+RESULT = f'ingested/3413_osisaf_sea_ice_conc/{GRANULE}'
+TABLE = 'product_3413_osisaf_sea_ice_conc'
 
 
 def make_dataset(entry_id: str = GRANULE):
@@ -88,7 +93,7 @@ def test_a_partial_failure_records_the_kept_results(
     )
 
     configurations = (
-        SyntoolConfiguration('ok', 'a', 'ingest_geotiff_3413_tiles', {'product': 'ok'}),
+        SyntoolConfiguration('ok', 'ok', 'ingest_geotiff_3413_tiles'),
         SyntoolConfiguration('broken', 'unsupported_x', 'ingest_geotiff_3413_tiles'),
     )
     monkeypatch.setattr(
@@ -103,7 +108,7 @@ def test_a_partial_failure_records_the_kept_results(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_compare_profiles_records_against_the_model(task_environment, syntool_tools, results_dir):
+def test_compare_profiles_records_against_the_model(task_environment, reader_tools, results_dir):
     work = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
     write_model(work / 'model.nc')
     write_argo_profiles(work / 'R6902912_001.nc', profiles=1)
@@ -155,16 +160,22 @@ def test_chain_check_convert_insert_cleanup_on_a_worker(
     args = (dataset.id, put_in_work_dir(task_environment))
     rest = syntool.convert.s(ttl={'days': 2}) | syntool.db_insert.s()
 
-    result = syntool.check_ingested.apply_async((args,), {'to_execute': rest}).get(timeout=60)
+    # Upstream's documented chain: check_ingested passes the arguments along.
+    chain = syntool.check_ingested.s(args) | syntool.convert.s(ttl={'days': 2}) | rest.tasks[1]
+    result = chain.apply_async().get(timeout=120)
     assert result == [dataset.id, [RESULT]]
     assert [row[0] for row in portal_rows(portal_database, TABLE)] == [GRANULE]
     data_access = (results_dir / RESULT / 'features' / 'data_access.ini').read_text()
     assert f'https://osisaf.example.org/{GRANULE}.nc' in data_access
     assert ProcessingResult.objects.get().ttl == timedelta(days=2)
 
-    # Ingested already: answered from the records.
+    # Ingested already: answered from the records, and the chain stops there.
+    (results_dir / RESULT / 'metadata.json').unlink()
     again = signature(syntool.check_ingested.s(args, to_execute=rest)).apply_async()
     assert again.get(timeout=60) == [dataset.id, [RESULT]]
+    stopped = chain.apply_async()
+    assert stopped.parent.parent.get(timeout=60) == [dataset.id, [RESULT]]
+    assert not (results_dir / RESULT / 'metadata.json').exists()  # convert did not run
 
     removed = syntool.cleanup.delay({'dataset_id': dataset.id}).get(timeout=60)
     assert removed == [RESULT]
@@ -184,7 +195,7 @@ ASI_RESULT = f'ingested/{ASI_PRODUCT}/{ASI_ENTRY_ID}'
 
 @pytest.fixture
 def asi_input(task_environment, real_syntool_tools) -> str:
-    """A synthetic ASI file in the work directory (layout: tests/syntool/inputs/make_amsr2_asi.py)."""
+    """A synthetic ASI file in the work directory (layout: inputs/make_amsr2_asi.py)."""
     path = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR']) / 'asi' / f'{ASI_ENTRY_ID}.hdf'
     path.parent.mkdir(parents=True)
     run_with_tools_python(INPUTS / 'make_amsr2_asi.py', path)
