@@ -2,8 +2,8 @@
 
 from tests.syntool.fixtures import (  # noqa: F401
     portal_database,
+    reader_tools,
     real_syntool_tools,
     results_dir,
-    reader_tools,
     syntool_tools,
 )
