@@ -88,8 +88,8 @@ def check_ingested(
     tasks chain, otherwise just pass along the arguments." With results, the task
     returns ``(id, [result paths])`` and nothing after it in its chain runs.
 
-    ``to_execute`` (a signature, an extra of this package): without results the
-    task is replaced by it, called with ``args``.
+    ``to_execute`` (a signature): without results the task is replaced by it,
+    called with ``args`` and, as upstream's did, the extra keyword arguments.
     """
     from geospaas_processing.converters.syntool import results
 
@@ -102,21 +102,24 @@ def check_ingested(
         return dataset_id, recorded
     if to_execute is None:
         return args
-    replacement = with_first_argument(celery.signature(to_execute, app=self.app), args)
+    replacement = with_first_argument(celery.signature(to_execute, app=self.app), args, kwargs)
     if self.request.called_directly:
         # A plain function call (no broker, no eager request): run the rest here.
         return replacement.apply().get()
     return self.replace(replacement)
 
 
-def with_first_argument(signature: celery.Signature, args: Sequence[Any]) -> celery.Signature:
-    """``signature`` (a task or a chain) with ``args`` as its first task's first argument."""
+def with_first_argument(
+    signature: celery.Signature, args: Sequence[Any], kwargs: Mapping[str, Any] | None = None
+) -> celery.Signature:
+    """``signature`` (a task or a chain) with ``args`` as its first task's first argument
+    and ``kwargs`` added to that task's keyword arguments."""
     from celery.canvas import _chain
 
     if isinstance(signature, _chain):
         first, *rest = signature.tasks
-        return celery.chain(with_first_argument(first, args), *rest)
-    return signature.clone(args=(list(args),))
+        return celery.chain(with_first_argument(first, args, kwargs), *rest)
+    return signature.clone(args=(list(args),), kwargs=dict(kwargs or {}))
 
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)

@@ -83,6 +83,18 @@ def test_check_convert_insert_in_process(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_check_ingested_forwards_extra_keyword_arguments_to_what_it_executes(
+    task_environment, syntool_tools, results_dir
+):
+    dataset = make_dataset()
+    path = put_in_work_dir(task_environment)
+    assert syntool.check_ingested(
+        (dataset.id, path), to_execute=syntool.convert.s(), ttl={'days': 5}
+    ) == (dataset.id, [RESULT])
+    assert ProcessingResult.objects.get().ttl == timedelta(days=5)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_partial_failure_records_the_kept_results(
     task_environment, syntool_tools, results_dir, monkeypatch
 ):
@@ -246,9 +258,10 @@ def test_amsr2_sea_ice_chain_on_the_real_tools(
         '2024-03-02 00:00:00',
     )
     assert metadata['output_type'] == 'ZXY'
-    # In EPSG:3413, the grid the reader hard-codes: x -3850000..3750000, y -5350000..5850000.
+    # In EPSG:3413, the grid the reader hard-codes (x -3850000..3750000, y -5350000..5850000)
+    # cut to the portal's viewport (parameters/projections/3413.ini: +-4510997.2022).
     assert metadata['bbox_infos']['bbox'] == pytest.approx(
-        [-3850000, -5350000, 3750000, 5850000], abs=1
+        [-3850000, -4510997.2022, 3750000, 4510997.2022], abs=1
     )
     # Longitude, latitude in that order: with swapped axes the shape is nowhere near the pole.
     assert all(30 < latitude <= 90 for _, latitude in metadata['lonlat_shape'])
