@@ -102,10 +102,13 @@ def test_the_real_types_that_cannot_run_here_do_not_import(converter_type, tmp_p
     assert 'ModuleNotFoundError' in completed.stderr
 
 
-def converter_geotiff(directory: Path, name: str, box: tuple[float, ...]) -> Path:
+def converter_geotiff(
+    directory: Path, name: str, box: tuple[float, ...], vector: bool = False
+) -> Path:
     """A GeoTIFF written by the real converter's writer (inputs/converter_geotiff.py)."""
+    flags = ['--keep-output', *(['--vector'] if vector else [])]
     run_with_tools_python(
-        INPUTS / 'converter_geotiff.py', directory, 'Synthetic_product', name, *box, '--keep-output'
+        INPUTS / 'converter_geotiff.py', directory, 'Synthetic_product', name, *box, *flags
     )
     return directory / f'{name}.tiff'
 
@@ -118,6 +121,12 @@ GEOTIFF_PARAMETERS = {
     'ingest_geotiff_3413_raster': ('3413', '3413_Synthetic_product_raster', 'IMAGE'),
     'ingest_geotiff_4326_tiles': ('4326', '4326_Synthetic_product', 'ZXY'),
     'ingest_netcdf_4326_swath': ('4326', '4326_Synthetic_product', 'ZXY'),
+    # A current's velocity and direction bands (the real current readers' layout).
+    'ingest_netcdf_3413_vectorfield': (
+        '3413',
+        '3413_Synthetic_product_vectorfield',
+        'VECTOR_FIELD',
+    ),
 }
 
 
@@ -129,7 +138,8 @@ def test_packaged_parameters_work_with_the_real_ingestor_and_meta2sql(
 ):
     projection, syntool_id, output_type = GEOTIFF_PARAMETERS[parameters]
     results_dir.mkdir()
-    geotiff = converter_geotiff(results_dir.parent, 'granule_1', (0, 70, 20, 80))
+    vector = output_type == 'VECTOR_FIELD'
+    geotiff = converter_geotiff(results_dir.parent, 'granule_1', (0, 70, 20, 80), vector)
     configuration = SyntoolConfiguration('p', None, parameters, projection=projection)
     outcome = SyntoolConverter([configuration]).run_all(geotiff, results_dir)
     assert outcome.failures == []

@@ -9,9 +9,12 @@ the file's tags and layout are the converter's: compare
 ``name``, ``datetime``, ``time_range``, ``source_*``, ``conversion_*``, ``parameter``;
 one Byte band with a palette, nodata 255, scale/offset, unit, ``parameter_range``).
 Only the values are synthetic: a regular EPSG:4326 grid over the given box.
+With ``--vector``, two bands, velocity then direction, as the real current readers write
+them (``syntool_converter/current/mercator_current.py``: ``current velocity`` in m/s and
+``current direction`` in degrees, both Byte with nodata 255).
 
-Usage: ``converter_geotiff.py OUT_DIR PRODUCT NAME WEST SOUTH EAST NORTH [--keep-output]``
-prints the written file's path.
+Usage: ``converter_geotiff.py OUT_DIR PRODUCT NAME WEST SOUTH EAST NORTH [--keep-output]
+[--vector]`` prints the written file's path.
 """
 
 import os
@@ -31,6 +34,7 @@ def write(
     name: str,
     box: tuple[float, float, float, float],
     keep_output: bool = False,
+    vector: bool = False,
 ) -> str:
     west, south, east, north = box
     columns = round((east - west) / RESOLUTION)
@@ -71,6 +75,19 @@ def write(
             ),
         }
     ]
+    if vector:
+        band = [
+            dict(band[0], description='current velocity', unittype='m/s'),
+            {
+                'array': np.where(array == 255, 255, np.round(array * 0.25)).astype('uint8'),
+                'scale': 360.0 / 254.0,
+                'offset': 0.0,
+                'description': 'current direction',
+                'unittype': 'deg',
+                'nodatavalue': 255,
+                'parameter_range': [0, 360.0],
+            },
+        ]
     if keep_output:
         os.environ['SYNTOOL_CONVERTER_KEEP_OUTPUT'] = '1'
     path = stfmt.format_tifffilename(out_dir, metadata, create_dir=True)
@@ -80,4 +97,5 @@ def write(
 
 if __name__ == '__main__':
     out, product, granule, *numbers = sys.argv[1:8]
-    print(write(out, product, granule, tuple(map(float, numbers)), '--keep-output' in sys.argv))
+    box = tuple(map(float, numbers))
+    print(write(out, product, granule, box, '--keep-output' in sys.argv, '--vector' in sys.argv))
