@@ -176,6 +176,7 @@ def leftovers(directory: Path) -> list[str]:
 
 @pytest.mark.django_db
 def test_conversion_ingests_into_the_results_layout(syntool_tools, results_dir, input_file):
+    # The stand-in converter stands for syntool-converter -t osisaf_sea_ice_conc.
     dataset = make_dataset(input_file.stem)
     manager = SyntoolConversionManager(input_file.parent, results_dir)
     results = manager.convert(dataset.id, input_file.name)

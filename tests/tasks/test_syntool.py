@@ -36,7 +36,8 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
 from tests.tasks.conftest import broker_url_for, start_worker, stop_worker
 
 GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
-# The stand-in converter names the product after the type.
+# The stand-in converter stands for syntool-converter -t osisaf_sea_ice_conc (a type the
+# public converter lacks) and names the product after the type.
 RESULT = f'ingested/3413_osisaf_sea_ice_conc/{GRANULE}'
 TABLE = 'product_3413_osisaf_sea_ice_conc'
 

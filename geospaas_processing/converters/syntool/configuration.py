@@ -74,7 +74,8 @@ class SyntoolConfiguration:
     Args:
         name: what this conversion makes, for messages (e.g. ``'sentinel1_roughness'``).
         converter_type: the converter's ``-t`` type; ``None``: the input is ingested as is.
-        converter_options: ``-opt key=value`` options; call-time options override them.
+        converter_options: the converter's ``-opt name=value`` options (its own names
+            only; all passed after one ``-opt``); call-time options override them.
         ingest_parameters: the ingestion parameter file(s): one name, a list of names
             (the converted file is ingested once per file), or selectors choosing them
             from the converted file's name.

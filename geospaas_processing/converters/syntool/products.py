@@ -32,7 +32,12 @@ from geospaas_processing.converters.syntool.configuration import (
 __all__ = ['PARAMETER_SELECTORS', 'TYPES_OUTSIDE_PUBLIC_CONVERTER', 'entry_id_matches']
 
 # Converter types of the configurations below that OceanDataLab's public syntool-converter
-# does not have (checked against its TYPES by tests/syntool/test_real_tools.py).
+# does not have (checked against its TYPES by tests/syntool/test_real_tools.py). Upstream
+# django-geo-spaas-processing converts several of these products with its own "extra
+# readers" (converters/syntool/extra_readers/: duacs_sea_level_arctic, marine_heatwaves,
+# osisaf_sea_ice_type, radarsat2, roms_norkyst800, swot, topaz_forecast, topaz_reanalysis,
+# ...), which this package does not have yet (issue 14, item 5); the others need a
+# converter that has the type.
 TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
     {
         'current_cmems_l4',
