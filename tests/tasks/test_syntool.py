@@ -266,6 +266,8 @@ def test_amsr2_sea_ice_chain_on_the_real_tools(
     )
     # Longitude, latitude in that order: with swapped axes the shape is nowhere near the pole.
     assert all(30 < latitude <= 90 for _, latitude in metadata['lonlat_shape'])
+    # The ingestor ran in a temporary folder: its output path is made the final one.
+    assert metadata['output_path'] == str(granule / 'tiles.zxy')
     tilemap = json.loads((granule / 'tiles.zxy' / 'tilemap.json').read_text())
     assert tilemap['crs']['properties']['name'] == 'EPSG:3413'
     tiles = sorted(granule.glob('tiles.zxy/*/*/*.png'))

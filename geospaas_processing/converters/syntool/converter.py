@@ -40,6 +40,7 @@ directory, removed afterwards: nothing half-written is left in it.
 from __future__ import annotations
 
 import configparser
+import json
 import logging
 import shutil
 import sys
@@ -146,6 +147,43 @@ class SyntoolConversionManager(ConversionManager):
         if outcome.failures:
             raise partial_failure(dataset_id, moved, outcome.failures)
         return moved
+
+    def move_results(self, temporary_directory: Any, results: Any) -> list[str]:
+        """Move results in place, their ``metadata.json`` ``output_path`` first made final.
+
+        The ingestor writes the absolute path of its output in ``output_path``
+        (``syntool_ingestor/__init__.py``); it ran in a temporary folder, so that
+        path is rewritten to the result's place in the output directory.
+        """
+        results = list(results)
+        for result in results:
+            retarget_output_path(
+                Path(temporary_directory) / result, self.output_directory / result, result
+            )
+        return super().move_results(temporary_directory, results)
+
+
+def retarget_output_path(granule: Path, final: Path, result: str) -> None:
+    """Point ``output_path`` of ``granule/metadata.json`` at ``final`` (the granule's place)."""
+    metadata_path = granule / 'metadata.json'
+    try:
+        metadata = json.loads(metadata_path.read_text(encoding='utf-8'))
+    except (OSError, ValueError):
+        return
+    # The ingestor's paths end with <syntool_id>/[<group>/]<dataset>[/<output>].
+    marker = '/' + '/'.join(Path(result).parts[1:])
+
+    def retarget(value: Any) -> Any:
+        if isinstance(value, list):
+            return [retarget(item) for item in value]
+        if isinstance(value, str) and marker in value:
+            index = value.rindex(marker) + len(marker)
+            return str(final) + value[index:]
+        return value
+
+    if 'output_path' in metadata:
+        metadata['output_path'] = retarget(metadata['output_path'])
+        metadata_path.write_text(json.dumps(metadata), encoding='utf-8')
 
 
 def partial_failure(
