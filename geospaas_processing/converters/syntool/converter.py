@@ -24,9 +24,10 @@ Facts about the real tools this relies on (OceanDataLab's tools in
   ``--config`` as an INI file with a ``[portal]`` section (``parse_cfg_file``);
   it writes ``<outdir>/<EPSG>_<product_name><output id>/<dataset>/`` holding
   ``metadata.json`` (``syntool_ingestor/__init__.py``, ``process_file``; output id
-  ``''`` for rastertiles, ``_raster``, ``_vectorfield``), with ``tiles.zxy/``,
-  ``tilemap.json`` and ``transparency.json`` for rastertiles
-  (``reference/metadata.json``, ``reference/tilemap.json``).
+  ``''`` for rastertiles, ``_raster``, ``_vectorfield``), and for rastertiles
+  ``tiles.zxy/<z>/<x>/<y>.png`` with ``tiles.zxy/tilemap.json`` and
+  ``tiles.zxy/transparency.json`` (``reference/metadata.json``,
+  ``reference/tilemap.json``, and the AMSR2 run of the tests).
 - A polar stereographic GeoTIFF is read in its own projection only with
   ``--input-options read_input_projection=True`` (``metadata.py``; the default
   input projection is EPSG:4326), which the packaged GeoTIFF parameter files set.
