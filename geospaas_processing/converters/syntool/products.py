@@ -33,11 +33,14 @@ __all__ = ['PARAMETER_SELECTORS', 'TYPES_OUTSIDE_PUBLIC_CONVERTER', 'entry_id_ma
 
 # Converter types of the configurations below that OceanDataLab's public syntool-converter
 # does not have (checked against its TYPES by tests/syntool/test_real_tools.py). Upstream
-# django-geo-spaas-processing converts several of these products with its own "extra
-# readers" (converters/syntool/extra_readers/: duacs_sea_level_arctic, marine_heatwaves,
-# osisaf_sea_ice_type, radarsat2, roms_norkyst800, swot, topaz_forecast, topaz_reanalysis,
-# ...), which this package does not have yet (issue 14, item 5); the others need a
-# converter that has the type.
+# django-geo-spaas-processing (its converters/syntool/ folder) shows where they come from:
+# - types of a newer syntool-converter than the public snapshot, called with "-t TYPE" by its
+#   parameters/convert_* files: osisaf_sea_ice_conc, osisaf_sea_ice_drift, nextsim, ...;
+# - its own "extra readers" (extra_readers/*.py, run as python -m with the converter's
+#   command line): duacs_sea_level_arctic, marine_heatwaves, osisaf_sea_ice_type, radarsat2,
+#   roms_norkyst800, swot, topaz_forecast, topaz5_forecast_phy, topaz_reanalysis, ...
+#   This package does not have those readers yet (issue 14, item 5): these configurations
+#   need a converter command that knows their types.
 TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
     {
         'current_cmems_l4',
