@@ -155,7 +155,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         'GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR',
         None,
-        'Directory of the Syntool portal data (ingested results go under ingested/).',
+        'Directory of the Syntool portal data (ingested results go under ingested/; '
+        'default: the work directory).',
     ),
     Variable(
         'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER',

@@ -97,3 +97,6 @@ bash scripts/install_idf_converter.sh
 
 # The real django-geo-spaas (Django 3.2) for the tests that share a catalog with it: .venv-geospaas.
 bash scripts/install_django_geo_spaas.sh
+
+# The real Syntool tools (.venv-syntool) when ../shared/vendor/syntool exists.
+bash scripts/install_syntool.sh
