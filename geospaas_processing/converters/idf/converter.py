@@ -18,17 +18,22 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geospaas_processing.converters import auxiliary
-from geospaas_processing.converters.base import ConversionManager, Converter
+from geospaas_processing.converters.base import ConversionManager, Converter, describe_dataset
 from geospaas_processing.converters.errors import (
     ConversionError,
     ConversionInputError,
     ConversionToolError,
+    NoMatch,
 )
 from geospaas_processing.converters.idf import products
+from geospaas_processing.converters.idf.granules import withdraw_empty_granules
 from geospaas_processing.converters.idf.runner import SKIPPED_MARKER, run_idf_converter
+
+if TYPE_CHECKING:
+    from geospaas_processing.catalog.models import Dataset
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +88,22 @@ def read_parameter_file(path: Path) -> ParameterFile:
 class IDFConversionManager(ConversionManager):
     """Chooses the IDF converter and parameter files of a dataset from its entry_id."""
 
+    @classmethod
+    def get_converter(cls, dataset: Dataset) -> Converter:
+        """The converter of ``dataset``; callable on the class or on an instance.
+
+        Raises:
+            NoMatch: no product fits the dataset, or it is a product idf-converter
+                cannot convert (the message says why and what to do instead).
+        """
+        for product in products.NOT_CONVERTIBLE:
+            if product.matches(dataset):
+                raise NoMatch(
+                    f'dataset {describe_dataset(dataset)} is a {product.name} product, which '
+                    f'cannot be converted to IDF: {product.reason}'
+                )
+        return super().get_converter(dataset)
+
 
 @IDFConversionManager.register()
 class IDFConverter(Converter):
@@ -126,19 +147,34 @@ class IDFConverter(Converter):
 
         ``timeout`` bounds each idf-converter run, in seconds (``None``: no bound).
 
+        A parameter file whose run idf-converter skipped, or whose granules are all
+        masked, is left out with a warning when another parameter file gave a result
+        (a drifter without a 15 m level still gives its 0 m trajectory).
+
         Raises:
             ConversionInputError: the input (or the files expected in it) is missing.
             AuxiliaryFileError: an auxiliary file is missing and cannot be fetched.
             ConversionToolError: idf-converter failed, or skipped the input or
-                produced nothing (``output`` holds its message).
+                produced nothing with data (``output`` holds its message).
         """
         inputs = self.input_paths(in_file)
         options = {
             option: str(auxiliary.ensure(name)) for option, name in self.auxiliary_files.items()
         }
         results: list[str] = []
+        skipped: list[ConversionToolError] = []
         for parameter_file in self.parameter_files:
-            results.extend(self._convert_inputs(parameter_file, inputs, out_dir, options, timeout))
+            try:
+                results.extend(
+                    self._convert_inputs(parameter_file, inputs, out_dir, options, timeout)
+                )
+            except ConversionToolError as error:
+                if error.returncode != 0:  # failed or missing command, not a skip
+                    raise
+                logger.warning('%s', error)
+                skipped.append(error)
+        if not results and skipped:
+            raise skipped[0]
         return results
 
     def _convert_inputs(
@@ -178,7 +214,16 @@ class IDFConverter(Converter):
                 output=log.strip(),
                 returncode=0,
             )
-        return [f'{parameter_file.collection}/{name}' for name in made]
+        kept = withdraw_empty_granules(collection_dir, made)
+        if not kept:
+            raise ConversionToolError(
+                f'every value of the {parameter_file.collection} granules idf-converter made '
+                f'from {input_path} with {parameter_file.path.name} is masked (no valid data '
+                f'there); nothing was published: {", ".join(made)}',
+                output=log.strip(),
+                returncode=0,
+            )
+        return [f'{parameter_file.collection}/{name}' for name in kept]
 
 
 @IDFConversionManager.register()
