@@ -213,9 +213,7 @@ class ConversionManager:
                 return converter_class.from_dataset(dataset)
             except NoMatch:
                 continue
-        raise NoMatch(
-            f'{cls.__name__} has no converter for dataset {describe_dataset(dataset)}'
-        )
+        raise NoMatch(f'{cls.__name__} has no converter for dataset {describe_dataset(dataset)}')
 
     @staticmethod
     def fetch_dataset(dataset_id: int) -> Dataset:

@@ -15,6 +15,7 @@ file can give one or several. The products each converter handles are listed in
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from geospaas_processing.converters.errors import (
 )
 from geospaas_processing.converters.idf import products
 from geospaas_processing.converters.idf.granules import withdraw_empty_granules
+from geospaas_processing.converters.idf.preparation import PREPARATIONS, prepared_copy
 from geospaas_processing.converters.idf.runner import SKIPPED_MARKER, run_idf_converter
 
 if TYPE_CHECKING:
@@ -114,17 +116,28 @@ class IDFConverter(Converter):
         auxiliary_files: idf-converter input option -> name of the auxiliary file
             (see :mod:`geospaas_processing.converters.auxiliary`) whose local path
             it takes; fetched on first need.
+        preparation: name of a step of
+            :mod:`geospaas_processing.converters.idf.preparation` applied to a
+            copy of each input, which idf-converter then reads instead.
     """
 
     PARAMETER_SELECTORS = products.SINGLE_INPUT_SELECTORS
 
     def __init__(
-        self, parameter_files: Sequence[str], auxiliary_files: Mapping[str, str] | None = None
+        self,
+        parameter_files: Sequence[str],
+        auxiliary_files: Mapping[str, str] | None = None,
+        preparation: str | None = None,
     ) -> None:
         self.parameter_files = [
             read_parameter_file(PARAMETERS_DIR / name) for name in parameter_files
         ]
         self.auxiliary_files = dict(auxiliary_files or {})
+        if preparation is not None and preparation not in PREPARATIONS:
+            raise ConversionError(
+                f'unknown input preparation {preparation!r}; known: {sorted(PREPARATIONS)}'
+            )
+        self.preparation = preparation
 
     def __repr__(self) -> str:
         names = [parameter_file.path.name for parameter_file in self.parameter_files]
@@ -161,6 +174,20 @@ class IDFConverter(Converter):
         options = {
             option: str(auxiliary.ensure(name)) for option, name in self.auxiliary_files.items()
         }
+        if self.preparation is None:
+            return self._convert_with_each_parameter_file(inputs, out_dir, options, timeout)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix='.prepared-', dir=out_dir) as scratch:
+            prepared = [prepared_copy(self.preparation, path, Path(scratch)) for path in inputs]
+            return self._convert_with_each_parameter_file(prepared, out_dir, options, timeout)
+
+    def _convert_with_each_parameter_file(
+        self,
+        inputs: Sequence[Path],
+        out_dir: Path,
+        options: Mapping[str, str],
+        timeout: float | None,
+    ) -> list[str]:
         results: list[str] = []
         skipped: list[ConversionToolError] = []
         for parameter_file in self.parameter_files:
@@ -237,7 +264,7 @@ class MultiFilesIDFConverter(IDFConverter):
     Args:
         parameter_files: names of files in ``parameters/`` (or absolute paths), run in order.
         inputs: glob pattern of the inputs, relative to the product directory.
-        auxiliary_files: as for :class:`IDFConverter`.
+        auxiliary_files, preparation: as for :class:`IDFConverter`.
     """
 
     PARAMETER_SELECTORS = products.MULTI_INPUT_SELECTORS
@@ -247,8 +274,9 @@ class MultiFilesIDFConverter(IDFConverter):
         parameter_files: Sequence[str],
         inputs: str,
         auxiliary_files: Mapping[str, str] | None = None,
+        preparation: str | None = None,
     ) -> None:
-        super().__init__(parameter_files, auxiliary_files)
+        super().__init__(parameter_files, auxiliary_files, preparation)
         self.inputs = inputs
 
     def input_paths(self, in_file: Path) -> list[Path]:

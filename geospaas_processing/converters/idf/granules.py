@@ -16,7 +16,9 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 _GEOLOCATION_SUFFIXES = ('_gcp',)
-_NOT_DATA = {'crs', 'time', 'lat', 'lon', 'lat_gcp', 'lon_gcp'}
+# day_in_month: written by the cmems/drifter reader from the positions' dates, so it
+# has values even where no measurement does.
+_NOT_DATA = {'crs', 'time', 'lat', 'lon', 'lat_gcp', 'lon_gcp', 'day_in_month'}
 
 
 def withdraw_empty_granules(collection_dir: Path, names: Iterable[str]) -> list[str]:

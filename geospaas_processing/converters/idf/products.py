@@ -22,13 +22,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class IDFProduct:
-    """One product: its name, entry_id pattern, parameter files and inputs."""
+    """One product: its name, entry_id pattern, parameter files and inputs.
+
+    ``preparation`` names a step of :mod:`geospaas_processing.converters.idf.preparation`
+    run on a copy of each input before idf-converter reads it.
+    """
 
     name: str
     entry_id_pattern: str
     parameter_files: tuple[str, ...]
     inputs: str | None = None
     auxiliary_files: dict[str, str] = field(default_factory=dict)
+    preparation: str | None = None
 
     def matches(self, dataset: Dataset) -> bool:
         """Whether the dataset's entry_id matches the product's pattern."""
@@ -41,6 +46,8 @@ class IDFProduct:
             parameters['inputs'] = self.inputs
         if self.auxiliary_files:
             parameters['auxiliary_files'] = dict(self.auxiliary_files)
+        if self.preparation is not None:
+            parameters['preparation'] = self.preparation
         return ParameterSelector(matches=self.matches, **parameters)
 
 
@@ -61,6 +68,8 @@ _GHRSST_SATELLITES = r'(NPP|N20|N21)'
 _L2P = '-L2P_GHRSST-'
 _L3C_OSISAF = '-OSISAF-L3C_GHRSST-SSTsubskin-'
 _L3U_REMSS = '-REMSS-L3U_GHRSST-SSTsubskin-'
+_GOOD_SST = 'ghrsst_good_quality_only'
+_CMEMS_QC = 'cmems_qc_as_bit_flags'
 
 PRODUCTS: tuple[IDFProduct, ...] = (
     # Sentinel-1, -2, -3: product directories (SAFE, SEN3)
@@ -129,11 +138,13 @@ PRODUCTS: tuple[IDFProduct, ...] = (
         'CMEMS 013_030 drifters',
         r'^GL_(LATEST_)?TS_DB_',
         ('cmems_013_030_drifter_0m.cfg', 'cmems_013_030_drifter_15m.cfg'),
+        preparation=_CMEMS_QC,
     ),
     IDFProduct(
         'CMEMS 013_048 drifters',
         r'^GL_(LATEST_)?TS_DC_',
         ('cmems_013_048_drifter_0m.cfg', 'cmems_013_048_drifter_15m.cfg'),
+        preparation=_CMEMS_QC,
     ),
     IDFProduct('CMEMS 013_048 HF radar totals', r'^GL_TV_HF_', ('cmems_013_048_radar_total.cfg',)),
     IDFProduct(
@@ -195,22 +206,44 @@ PRODUCTS: tuple[IDFProduct, ...] = (
         'GHRSST L3C AVHRR MetOp-B',
         rf'{_L3C_OSISAF}AVHRR_SST_METOP_B_GLB-',
         ('ghrsst_l3c_avhrr_metop_b.cfg',),
+        preparation=_GOOD_SST,
     ),
-    IDFProduct('GHRSST L3C GOES-16', rf'{_L3C_OSISAF}GOES16-', ('ghrsst_l3c_goes16.cfg',)),
-    IDFProduct('GHRSST L3C GOES-17', rf'{_L3C_OSISAF}GOES17-', ('ghrsst_l3c_goes17.cfg',)),
-    IDFProduct('GHRSST L3C GOES-18', rf'{_L3C_OSISAF}GOES18-', ('ghrsst_l3c_goes18.cfg',)),
+    IDFProduct(
+        'GHRSST L3C GOES-16',
+        rf'{_L3C_OSISAF}GOES16-',
+        ('ghrsst_l3c_goes16.cfg',),
+        preparation=_GOOD_SST,
+    ),
+    IDFProduct(
+        'GHRSST L3C GOES-17',
+        rf'{_L3C_OSISAF}GOES17-',
+        ('ghrsst_l3c_goes17.cfg',),
+        preparation=_GOOD_SST,
+    ),
+    IDFProduct(
+        'GHRSST L3C GOES-18',
+        rf'{_L3C_OSISAF}GOES18-',
+        ('ghrsst_l3c_goes18.cfg',),
+        preparation=_GOOD_SST,
+    ),
     IDFProduct(
         'GHRSST L3C SEVIRI Atlantic',
         rf'{_L3C_OSISAF}SEVIRI_SST-',
         ('ghrsst_l3c_seviri_atlantic.cfg',),
+        preparation=_GOOD_SST,
     ),
     IDFProduct(
         'GHRSST L3C SEVIRI Indian Ocean',
         rf'{_L3C_OSISAF}SEVIRI_IO_SST-',
         ('ghrsst_l3c_seviri_indian_ocean.cfg',),
+        preparation=_GOOD_SST,
     ),
-    IDFProduct('GHRSST L3U AMSR2', rf'{_L3U_REMSS}AMSR2-', ('ghrsst_l3u_amsr2.cfg',)),
-    IDFProduct('GHRSST L3U GMI', rf'{_L3U_REMSS}GMI-', ('ghrsst_l3u_gmi.cfg',)),
+    IDFProduct(
+        'GHRSST L3U AMSR2', rf'{_L3U_REMSS}AMSR2-', ('ghrsst_l3u_amsr2.cfg',), preparation=_GOOD_SST
+    ),
+    IDFProduct(
+        'GHRSST L3U GMI', rf'{_L3U_REMSS}GMI-', ('ghrsst_l3u_gmi.cfg',), preparation=_GOOD_SST
+    ),
     # Ocean and wave models
     # GOFS 3.1 files hold one group of variables each (..._uv3z, ..._ts3z).
     IDFProduct('HYCOM currents (uv3z)', r'^hycom_glb[uvy].*_uv3z', ('hycom_uv3z.cfg',)),
