@@ -34,7 +34,7 @@ def withdraw_empty_granules(collection_dir: Path, names: Iterable[str]) -> list[
     kept = []
     for name in names:
         granule = collection_dir / name
-        if granule_has_data(granule):
+        if not is_all_masked(granule):
             kept.append(name)
         else:
             logger.warning(
@@ -46,17 +46,18 @@ def withdraw_empty_granules(collection_dir: Path, names: Iterable[str]) -> list[
     return kept
 
 
-def granule_has_data(granule: Path) -> bool:
-    """Whether any IDF file of the granule folder has an unmasked value in a data variable."""
+def is_all_masked(granule: Path) -> bool:
+    """Whether the granule folder has IDF files and every data value in them is masked."""
     import netCDF4
     import numpy as np
 
-    for path in sorted(granule.glob('*.nc')):
+    paths = sorted(granule.glob('*.nc'))
+    for path in paths:
         with netCDF4.Dataset(path) as dataset:
             for variable in data_variables(dataset):
                 if np.ma.count(variable[:]) > 0:
-                    return True
-    return False
+                    return False
+    return bool(paths)
 
 
 def data_variables(dataset) -> list:  # netCDF4.Dataset -> list[netCDF4.Variable]

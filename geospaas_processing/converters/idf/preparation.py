@@ -4,9 +4,6 @@ Each preparation writes a copy of the input file under the same name (idf-conver
 names the granule after the file) in a scratch folder, changes what the reader would
 get wrong, and never touches the original:
 
-- ``ghrsst_good_quality_only``: the ``netcdf/grid/latlon`` reader has no flag options,
-  so the SST of GHRSST L3 files is masked where ``quality_level`` is below 4 (GDS 2.0:
-  0 no data, 1 bad, 2 worst, 3 low, 4 acceptable, 5 best quality).
 - ``cmems_qc_as_bit_flags``: the ``cmems/drifter`` reader tests ``*_QC`` variables as
   bit masks (bit 3, 4 or 9 set means bad), whereas CMEMS in situ QC variables are
   enumerations (3 bad but potentially correctable, 4 bad, 9 missing). Each QC value
@@ -20,26 +17,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-GHRSST_GOOD_QUALITY_MIN = 4
 CMEMS_BAD_QC = (3, 4, 9)
 _READER_BAD, _READER_GOOD = 8, 1
-
-
-def ghrsst_good_quality_only(path: Path) -> None:
-    """Mask ``sea_surface_temperature`` where ``quality_level`` is below 4, in place."""
-    import netCDF4
-    import numpy as np
-
-    with netCDF4.Dataset(path, 'a') as dataset:
-        if 'quality_level' not in dataset.variables:
-            return
-        quality = dataset['quality_level'][:]
-        poor = np.ma.getmaskarray(quality) | (np.ma.filled(quality, 0) < GHRSST_GOOD_QUALITY_MIN)
-        sst = dataset['sea_surface_temperature']
-        sst.set_auto_maskandscale(False)  # write the packed fill value, leave the rest as is
-        packed = sst[:]
-        packed[poor] = sst.getncattr('_FillValue')
-        sst[:] = packed
 
 
 def cmems_qc_as_bit_flags(path: Path) -> None:
@@ -58,7 +37,6 @@ def cmems_qc_as_bit_flags(path: Path) -> None:
 
 
 PREPARATIONS: dict[str, Callable[[Path], None]] = {
-    'ghrsst_good_quality_only': ghrsst_good_quality_only,
     'cmems_qc_as_bit_flags': cmems_qc_as_bit_flags,
 }
 

@@ -68,7 +68,6 @@ _GHRSST_SATELLITES = r'(NPP|N20|N21)'
 _L2P = '-L2P_GHRSST-'
 _L3C_OSISAF = '-OSISAF-L3C_GHRSST-SSTsubskin-'
 _L3U_REMSS = '-REMSS-L3U_GHRSST-SSTsubskin-'
-_GOOD_SST = 'ghrsst_good_quality_only'
 _CMEMS_QC = 'cmems_qc_as_bit_flags'
 
 PRODUCTS: tuple[IDFProduct, ...] = (
@@ -206,43 +205,41 @@ PRODUCTS: tuple[IDFProduct, ...] = (
         'GHRSST L3C AVHRR MetOp-B',
         rf'{_L3C_OSISAF}AVHRR_SST_METOP_B_GLB-',
         ('ghrsst_l3c_avhrr_metop_b.cfg',),
-        preparation=_GOOD_SST,
     ),
     IDFProduct(
         'GHRSST L3C GOES-16',
         rf'{_L3C_OSISAF}GOES16-',
         ('ghrsst_l3c_goes16.cfg',),
-        preparation=_GOOD_SST,
     ),
     IDFProduct(
         'GHRSST L3C GOES-17',
         rf'{_L3C_OSISAF}GOES17-',
         ('ghrsst_l3c_goes17.cfg',),
-        preparation=_GOOD_SST,
     ),
     IDFProduct(
         'GHRSST L3C GOES-18',
         rf'{_L3C_OSISAF}GOES18-',
         ('ghrsst_l3c_goes18.cfg',),
-        preparation=_GOOD_SST,
     ),
     IDFProduct(
         'GHRSST L3C SEVIRI Atlantic',
         rf'{_L3C_OSISAF}SEVIRI_SST-',
         ('ghrsst_l3c_seviri_atlantic.cfg',),
-        preparation=_GOOD_SST,
     ),
     IDFProduct(
         'GHRSST L3C SEVIRI Indian Ocean',
         rf'{_L3C_OSISAF}SEVIRI_IO_SST-',
         ('ghrsst_l3c_seviri_indian_ocean.cfg',),
-        preparation=_GOOD_SST,
     ),
     IDFProduct(
-        'GHRSST L3U AMSR2', rf'{_L3U_REMSS}AMSR2-', ('ghrsst_l3u_amsr2.cfg',), preparation=_GOOD_SST
+        'GHRSST L3U AMSR2',
+        rf'{_L3U_REMSS}AMSR2-',
+        ('ghrsst_l3u_amsr2.cfg',),
     ),
     IDFProduct(
-        'GHRSST L3U GMI', rf'{_L3U_REMSS}GMI-', ('ghrsst_l3u_gmi.cfg',), preparation=_GOOD_SST
+        'GHRSST L3U GMI',
+        rf'{_L3U_REMSS}GMI-',
+        ('ghrsst_l3u_gmi.cfg',),
     ),
     # Ocean and wave models
     # GOFS 3.1 files hold one group of variables each (..._uv3z, ..._ts3z).
