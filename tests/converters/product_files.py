@@ -479,3 +479,63 @@ def write_cmems_drifter(path: Path, *, levels: tuple[float, ...] = (0.0, 15.0)) 
         (start, end),
         {'eastward_velocity': (-2, 2), 'northward_velocity': (-2, 2), 'temperature': (271, 310)},
     )
+
+
+def write_slstr_l2_wst(product: Path, *, timeliness: str = 'NR') -> Written:
+    """A Sentinel-3 SLSTR L2 WST product directory (``.SEN3``): manifest and one L2P file.
+
+    Sources:
+    - The WST product is a single GHRSST L2P netCDF file holding SST, its uncertainty,
+      lat/lon, the SST time deviation, SSES bias and standard deviation, wind speed at
+      10 m, sea-ice fraction, a quality flag, ... (Sentinel-3 SLSTR user guide, "Level-2
+      WST" product type page, as quoted by the Planetary Computer STAC collection
+      ``sentinel-3-slstr-wst-l2-netcdf``); its layout is GDS 2.0 L2P (see
+      :func:`write_ghrsst_l2p`), with ``sst_dtime`` (seconds from ``time``).
+    - Sentinel-3 ``.SEN3`` directories carry an ``xfdumanifest.xml`` (SAFE manifest).
+      The place of the timeliness (``sentinel3:timeliness`` under a metadataObject's
+      ``xmlData``, namespace http://www.esa.int/safe/sentinel/sentinel-3/1.0) is taken
+      from what idf-converter's reader reads; no public specification excerpt of the
+      manifest was found.
+    - ``wind_speed`` packing in WST files was not found; a byte with scale_factor 0.2
+      is a neutral choice. Flagged cells get quality_level 3 ("low quality"): not good
+      in GDS 2.0 (good = 4 or 5).
+    """
+    product.mkdir(parents=True)
+    (product / 'xfdumanifest.xml').write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1" '
+        'xmlns:sentinel3="http://www.esa.int/safe/sentinel/sentinel-3/1.0">\n'
+        '  <metadataSection>\n'
+        '    <metadataObject ID="generalProductInformation" classification="DESCRIPTION"'
+        ' category="DMD">\n'
+        '      <metadataWrap mimeType="text/xml" vocabularyName="Sentinel-SAFE"'
+        ' textInfo="General Product Information">\n'
+        '        <xmlData>\n'
+        '          <sentinel3:generalProductInformation>\n'
+        f'            <sentinel3:timeliness>{timeliness}</sentinel3:timeliness>\n'
+        '          </sentinel3:generalProductInformation>\n'
+        '        </xmlData>\n'
+        '      </metadataWrap>\n'
+        '    </metadataObject>\n'
+        '  </metadataSection>\n'
+        '</xfdu:XFDU>\n'
+    )
+    path = product / '20240301094904-MAR-L2P_GHRSST-SSTskin-SLSTRB-20240301120015-v02.0-fv01.0.nc'
+    written = write_ghrsst_l2p(path, sst_variables=('sea_surface_temperature',))
+    with netCDF4.Dataset(path, 'a') as nc:
+        nc['quality_level'][:] = np.where(nc['quality_level'][:] == 2, 3, nc['quality_level'][:])
+        # sst_dtime's packing in WST files was not found: float64 seconds are used. (int32
+        # or float32 values, once read, are numpy scalars idf-converter's reader cannot add
+        # to a datetime: 'unsupported type for timedelta'.)
+        dtime = nc.createVariable('sst_dtime', 'f8', ('time', 'nj', 'ni'), fill_value=-1e20)
+        dtime.units = 'seconds'
+        seconds = (written.time_coverage[1] - written.time_coverage[0]).total_seconds()
+        dtime[:] = np.broadcast_to(np.linspace(0, seconds, NY)[:, None], (1, NY, NX))
+        wind = packed_variable(
+            nc, 'wind_speed', 'i1', ('time', 'nj', 'ni'), scale=0.2, offset=0.0, fill=-128,
+            units='m s-1',
+        )  # fmt: skip
+        wind[:] = np.full((1, NY, NX), 7.4)
+    written.ranges['wind_speed'] = (0, 25.4)
+    written.flagged['wind_speed'] = FLAGGED
+    return written

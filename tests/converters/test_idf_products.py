@@ -80,6 +80,10 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     '20240301000000-REMSS-L3U_GHRSST-SSTsubskin-GMI-f35_20240301v8.2-v02.0-fv01.0': (
         L3, {'platform': 'GPM', 'with_wind_speed': True}, 1,
     ),
+    (
+        'S3B_SL_2_WST____20240301T094904_20240301T095204'
+        '_20240301T120015_0179_090_250_1800_MAR_O_NR_003'
+    ): (files.write_slstr_l2_wst, {}, 1),
     'hycom_glby_930_2024030112_t000_uv3z': (files.write_hycom, {'group': 'uv3z'}, 1),
     'hycom_glby_930_2024030112_t000_ts3z': (files.write_hycom, {'group': 'ts3z'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
@@ -100,7 +104,8 @@ def idf_converter_installed() -> str:
 
 def convert(entry_id: str, tmp_path: Path, **writer_options) -> tuple[list[str], Written, Path]:
     writer, options, _ = PRODUCT_INPUTS[entry_id]
-    source = tmp_path / f'{entry_id}.nc'
+    suffix = '.SEN3' if entry_id.startswith('S3') else '.nc'  # Sentinel-3: a directory
+    source = tmp_path / f'{entry_id}{suffix}'
     written = writer(source, **{**options, **writer_options})
     converter = IDFConversionManager.get_converter(Dataset(pk=1, entry_id=entry_id))
     out = tmp_path / 'out'

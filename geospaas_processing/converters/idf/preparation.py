@@ -1,8 +1,13 @@
 """Copies of inputs made ready for idf-converter where its reader cannot be told enough.
 
 Each preparation writes a copy of the input file under the same name (idf-converter
-names the granule after the file) in a scratch folder, changes what the reader would
-get wrong, and never touches the original:
+names the granule after the file) in a scratch folder, with the product's
+``xfdumanifest.xml`` beside it when there is one (the Sentinel-3 readers read it),
+changes what the reader would get wrong, and never touches the original:
+
+- ``ghrsst_low_quality_as_bad``: the ``sentinel3/slstr/L2`` reader masks pixels of
+  ``quality_level`` 2 or less and ignores flag options, so it keeps quality 3 ("low
+  quality"); GDS 2.0 good quality is 4 or 5. Quality 3 is rewritten to 2.
 
 - ``cmems_qc_as_bit_flags``: the ``cmems/drifter`` reader tests ``*_QC`` variables as
   bit masks (bit 3, 4 or 9 set means bad), whereas CMEMS in situ QC variables are
@@ -18,7 +23,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 CMEMS_BAD_QC = (3, 4, 9)
+GHRSST_LOW_QUALITY, GHRSST_WORST_QUALITY = 3, 2
+SAFE_MANIFEST = 'xfdumanifest.xml'
 _READER_BAD, _READER_GOOD = 8, 1
+
+
+def ghrsst_low_quality_as_bad(path: Path) -> None:
+    """Rewrite ``quality_level`` 3 (low quality) as 2 (worst quality), in place."""
+    import netCDF4
+
+    with netCDF4.Dataset(path, 'a') as dataset:
+        quality = dataset['quality_level']
+        quality.set_auto_maskandscale(False)
+        values = quality[:]
+        values[values == GHRSST_LOW_QUALITY] = GHRSST_WORST_QUALITY
+        quality[:] = values
 
 
 def cmems_qc_as_bit_flags(path: Path) -> None:
@@ -37,6 +56,7 @@ def cmems_qc_as_bit_flags(path: Path) -> None:
 
 
 PREPARATIONS: dict[str, Callable[[Path], None]] = {
+    'ghrsst_low_quality_as_bad': ghrsst_low_quality_as_bad,
     'cmems_qc_as_bit_flags': cmems_qc_as_bit_flags,
 }
 
@@ -50,5 +70,8 @@ def prepared_copy(preparation: str, source: Path, scratch_directory: Path) -> Pa
     prepare = PREPARATIONS[preparation]
     copy = scratch_directory / source.name
     shutil.copyfile(source, copy)
+    manifest = source.parent / SAFE_MANIFEST
+    if manifest.is_file():
+        shutil.copyfile(manifest, scratch_directory / SAFE_MANIFEST)
     prepare(copy)
     return copy

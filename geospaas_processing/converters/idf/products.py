@@ -111,6 +111,7 @@ PRODUCTS: tuple[IDFProduct, ...] = (
         r'^S3[A-D]_SL_2_WST_.*_NR_\d{3}',
         ('sentinel3_slstr_l2_wst.cfg',),
         inputs='*.nc',
+        preparation='ghrsst_low_quality_as_bad',
     ),
     # Copernicus Marine
     IDFProduct(
