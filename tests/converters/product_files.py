@@ -539,3 +539,61 @@ def write_slstr_l2_wst(product: Path, *, timeliness: str = 'NR') -> Written:
     written.ranges['wind_speed'] = (0, 25.4)
     written.flagged['wind_speed'] = FLAGGED
     return written
+
+
+def write_cmems_001_024_hourly_mean_surface(path: Path) -> Written:
+    """CMEMS GLOBAL_ANALYSISFORECAST_PHY_001_024 hourly mean surface fields, two hours.
+
+    Sources:
+    - The hourly surface dataset ("global-analysis-forecast-phy-001-024-hourly-t-u-v-ssh")
+      holds ``thetao``, ``zos``, ``uo``, ``vo`` at the single depth 0.494025 m (depth
+      range 0.493-0.4942), and its first time step is 2015-12-23 00:30:00: hourly means
+      are stamped at half past the hour (a motu download configuration listing the
+      product, found by code search).
+    - Variables are ``short`` with scale_factor/add_offset and _FillValue -32767 on
+      dimensions (time, depth, latitude, longitude) (ncdump of the same product's
+      monthly file "global-analysis-forecast-phy-001-024-monthly_January2020.nc").
+    - Time in "hours since 1950-01-01" (ncdump of Mercator's GLORYS daily files; the
+      analysis-forecast files' own units were not found).
+    - The hourly files' scale_factor/add_offset values were not found: 0.001 and 0
+      (currents) or 20 (temperature) are neutral choices.
+    The coverage of an hourly mean is the hour around its time stamp.
+    """
+    stamps = [START + timedelta(minutes=30), START + timedelta(hours=1, minutes=30)]
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('time', len(stamps))
+        nc.createDimension('depth', 1)
+        nc.createDimension('latitude', NY)
+        nc.createDimension('longitude', NX)
+        time = nc.createVariable('time', 'f8', ('time',))
+        time.setncatts({'units': 'hours since 1950-01-01', 'calendar': 'gregorian'})
+        time[:] = [(stamp - CMEMS_EPOCH).total_seconds() / 3600 for stamp in stamps]
+        depth = nc.createVariable('depth', 'f4', ('depth',))
+        depth.setncatts({'units': 'm', 'positive': 'down'})
+        depth[:] = [0.494025]
+        nc.createVariable('latitude', 'f4', ('latitude',))[:] = latitudes()
+        nc['latitude'].units = 'degrees_north'
+        nc.createVariable('longitude', 'f4', ('longitude',))[:] = longitudes()
+        nc['longitude'].units = 'degrees_east'
+        dims = ('time', 'depth', 'latitude', 'longitude')
+        for name, units, offset, value in (
+            ('uo', 'm s-1', 0.0, 0.35),
+            ('vo', 'm s-1', 0.0, -0.2),
+            ('thetao', 'degrees_C', 20.0, 14.2),
+            ('zos', 'm', 0.0, 0.1),
+        ):
+            variable = packed_variable(
+                nc, name, 'i2', dims, scale=0.001, offset=offset, fill=-32767, units=units
+            )
+            values = np.ma.masked_array(np.full((len(stamps), 1, NY, NX), value))
+            for row, column in FLAGGED:  # land
+                values[:, :, row, column] = np.ma.masked
+            variable[:] = values
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (stamps[0] - timedelta(minutes=30), stamps[-1] + timedelta(minutes=30)),
+        {'uo': (-3, 3), 'vo': (-3, 3), 'thetao': (-2, 36)},
+        {'uo': FLAGGED, 'vo': FLAGGED, 'thetao': FLAGGED},
+    )

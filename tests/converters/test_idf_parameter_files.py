@@ -1,6 +1,6 @@
 """Grid parameter files whose product has no published-layout test, run on a minimal file.
 
-No public description of these products' file layout (CMEMS 008_046, 001_024,
+No public description of these products' file layout (CMEMS 008_046, 001_024 SMOC,
 001_028, 013_048 HF radar, 015_003, IBI, MFS; Meteo-France MFWAM) was found in the
 sources searched for this test suite (the CMEMS product user manuals were not
 reachable). So, unlike tests/converters/test_idf_products.py, the input here is NOT

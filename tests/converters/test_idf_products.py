@@ -85,6 +85,10 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
         '_20240301T120015_0179_090_250_1800_MAR_O_NR_003'
     ): (files.write_slstr_l2_wst, {}, 1),
     'hycom_glby_930_2024030112_t000_uv3z': (files.write_hycom, {'group': 'uv3z'}, 1),
+    # One granule per hourly time step.
+    'mercatorpsy4v3r1_gl12_hrly_20240301_R20240306': (
+        files.write_cmems_001_024_hourly_mean_surface, {}, 2,
+    ),
     'hycom_glby_930_2024030112_t000_ts3z': (files.write_hycom, {'group': 'ts3z'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
     'GL_TS_DB_4102563_202403': (files.write_cmems_drifter, {}, 4),
