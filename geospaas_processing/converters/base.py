@@ -198,20 +198,22 @@ class ConversionManager:
         """The registered converter classes, in the order they are tried."""
         return tuple(cls.__dict__.get('_registry', ()))
 
-    def get_converter(self, dataset: Dataset) -> Converter:
+    @classmethod
+    def get_converter(cls, dataset: Dataset) -> Converter:
         """The converter of the first registered class with a selector matching ``dataset``.
+
+        Callable on the manager class (``IDFConversionManager.get_converter(dataset)``,
+        as upstream's classmethod) as well as on an instance.
 
         Raises:
             NoMatch: no registered converter fits the dataset (the message names it).
         """
-        for converter_class in self.converters():
+        for converter_class in cls.converters():
             try:
                 return converter_class.from_dataset(dataset)
             except NoMatch:
                 continue
-        raise NoMatch(
-            f'{type(self).__name__} has no converter for dataset {describe_dataset(dataset)}'
-        )
+        raise NoMatch(f'{cls.__name__} has no converter for dataset {describe_dataset(dataset)}')
 
     @staticmethod
     def fetch_dataset(dataset_id: int) -> Dataset:
