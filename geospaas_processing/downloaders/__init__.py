@@ -6,12 +6,18 @@ errors, rooted at :class:`DownloadError` (tree in :mod:`.errors`)::
 
     from geospaas_processing.downloaders import DownloadManager
     DownloadManager(download_directory='/tmp', id=1).download()
+
+Without a catalog, :class:`~.transfers.Transfers` downloads plain
+:class:`~.jobs.DownloadJob` objects (lists of URLs) with the same provider settings,
+limits, resume and progress (:mod:`.progress`).
 """
 
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
     DatasetDownloadError,
+    DownloadCancelled,
     DownloadError,
+    LowSpeedError,
     NoSpaceLeftError,
     ObsoleteURLError,
     ProviderSettingsError,
@@ -19,6 +25,7 @@ from geospaas_processing.downloaders.errors import (
     RetriableDownloadError,
     SelectionError,
     TooManyDownloadsError,
+    UnexpectedContentError,
 )
 from geospaas_processing.downloaders.manager import (
     DatasetOutcome,
@@ -31,9 +38,11 @@ __all__ = [
     'AuthenticationError',
     'DatasetDownloadError',
     'DatasetOutcome',
+    'DownloadCancelled',
     'DownloadError',
     'DownloadManager',
     'DownloadStatus',
+    'LowSpeedError',
     'NoSpaceLeftError',
     'ObsoleteURLError',
     'PlannedDownload',
@@ -42,4 +51,5 @@ __all__ = [
     'RetriableDownloadError',
     'SelectionError',
     'TooManyDownloadsError',
+    'UnexpectedContentError',
 ]

@@ -7,7 +7,6 @@ import socket
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from geospaas_processing.downloaders._redact import redact_url, register_secrets
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
@@ -15,6 +14,7 @@ from geospaas_processing.downloaders.errors import (
     ObsoleteURLError,
     RetriableDownloadError,
 )
+from geospaas_processing.redaction import redact_url, register_secrets
 
 CHUNK_SIZE = 1024 * 1024
 TIMEOUT = 60.0

@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from geospaas_processing.downloaders._redact import redact_url, register_secrets
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
@@ -20,6 +19,7 @@ from geospaas_processing.downloaders.errors import (
     ObsoleteURLError,
     RetriableDownloadError,
 )
+from geospaas_processing.redaction import redact_url, register_secrets
 
 CHUNK_SIZE = 1024 * 1024
 TIMEOUT = 30.0

@@ -1,4 +1,10 @@
-"""Keeping credentials out of messages and logs: URL redaction and a logging filter."""
+"""Keeping credentials out of messages and logs: one URL redaction and one logging filter.
+
+Every protocol (HTTP for downloads and harvesting, FTP, SFTP) goes through these: URLs are
+shown with :func:`redact_url`, secrets met at run time (passwords, tokens) are registered
+with :func:`register_secrets`, and :func:`install_log_filter` hides them in the records of
+the client libraries' loggers.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +16,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 _SECRET_PARAMETER = re.compile(
     r'(token|key|secret|password|passwd|pwd|signature|sig|auth|credential)', re.IGNORECASE
 )
-_IP_ADDRESS = re.compile(r'^[0-9.]+$|:')
-_MULTI_PART_SUFFIXES = {'ac', 'co', 'com', 'edu', 'gov', 'net', 'org', 'ne', 'or', 'go'}
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 REDACTED = '***'
+#: The loggers of the client libraries, which may log URLs (urllib3 logs each request line).
+CLIENT_LOGGERS = ('urllib3.connectionpool', 'urllib3.util.retry', 'requests', 'paramiko')
 
 
 def redact_url(url: str) -> str:
@@ -53,20 +59,6 @@ def redact_text(text: str) -> str:
     return text
 
 
-def registered_domain(host: str | None) -> str:
-    """Approximately the registrable domain of ``host``: ``a.b.example.org`` -> ``example.org``.
-
-    Without a public-suffix list: the last two labels, or three when the second-level label
-    is a common registry suffix such as ``co.uk``. IP addresses are their own domain.
-    """
-    host = (host or '').lower().rstrip('.')
-    if _IP_ADDRESS.search(host):
-        return host
-    labels = host.split('.')
-    keep = 3 if len(labels) >= 3 and labels[-2] in _MULTI_PART_SUFFIXES else 2
-    return '.'.join(labels[-keep:])
-
-
 class RedactingFilter(logging.Filter):
     """A logging filter hiding registered secrets in a record's message (urllib3 logs URLs)."""
 
@@ -82,13 +74,15 @@ class RedactingFilter(logging.Filter):
 
 
 _installed = False
+_install_lock = threading.Lock()
 
 
 def install_log_filter() -> None:
-    """Attach :class:`RedactingFilter` to the HTTP client loggers (once per process)."""
+    """Attach :class:`RedactingFilter` to every client library's logger (once per process)."""
     global _installed
-    if _installed:
-        return
-    for name in ('urllib3.connectionpool', 'urllib3.util.retry', 'requests', 'paramiko'):
-        logging.getLogger(name).addFilter(RedactingFilter())
-    _installed = True
+    with _install_lock:
+        if _installed:
+            return
+        for name in CLIENT_LOGGERS:
+            logging.getLogger(name).addFilter(RedactingFilter())
+        _installed = True
