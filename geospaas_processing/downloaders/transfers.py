@@ -216,7 +216,7 @@ class Transfers:
         cancelled = isinstance(error, DownloadCancelled)
         status = DownloadStatus.CANCELLED if cancelled else DownloadStatus.FAILED
         if not cancelled:
-            LOGGER.warning('dataset %s (%s) failed: %s', job.dataset_id, job.entry_id, error)
+            LOGGER.warning('dataset %s failed: %s', job.entry_id, error)
         return DatasetOutcome(job.dataset_id, job.entry_id, status, error=error)
 
     def _present(self, job: DownloadJob, directory: Path) -> Path | None:
@@ -393,21 +393,21 @@ def _bounded_map(
 
 def combined_error(job: DownloadJob, errors: list[tuple[str, DownloadError]]) -> DownloadError:
     """The error of a job whose every URI failed (``errors``: each URI's failure)."""
+    name = job.entry_id if job.dataset_id is None else f'{job.dataset_id} ({job.entry_id})'
     if not errors:
         return DatasetDownloadError(
-            f'dataset {job.dataset_id} ({job.entry_id}) has no URI to download from',
-            dataset_id=job.dataset_id,
+            f'dataset {name} has no URI to download from', dataset_id=job.dataset_id
         )
     details = '; '.join(f'{uri}: {error}' for uri, error in errors)
     if all(isinstance(error, TooManyDownloadsError) for _, error in errors):
         first = errors[0][1]
         return TooManyDownloadsError(
-            f'dataset {job.dataset_id}: {details}',
+            f'dataset {name}: {details}',
             provider=first.provider,
             limit=first.limit,
             dataset_id=job.dataset_id,
         )
-    message = f'dataset {job.dataset_id} ({job.entry_id}): every URI failed: {details}'
+    message = f'dataset {name}: every URI failed: {details}'
     temporary = [error for _, error in errors if isinstance(error, RetriableDownloadError)]
     if temporary:
         waits = [error.retry_after for error in temporary if error.retry_after is not None]
