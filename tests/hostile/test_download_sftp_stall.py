@@ -1,0 +1,126 @@
+"""Hostile cases (issue 17 item 23): an SFTP server that stalls or drops mid-transfer.
+
+The real OpenSSH server on loopback; its session processes are stopped (SIGSTOP: the host
+stalls, as an overloaded or half-dead server does) or killed (SIGKILL: the connection
+drops) in the middle of a transfer. SFTP gets the same bounded waits and retriable errors as
+HTTP and FTP: the download fails retriably within the low-speed time, keeps its partial file
+and resumes on the next attempt.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+
+from geospaas_processing.downloaders import DownloadStatus, RetriableDownloadError
+from geospaas_processing.downloaders.jobs import DownloadJob
+from geospaas_processing.downloaders.progress import TransferProgress
+from geospaas_processing.downloaders.provider_settings import ProviderSettingsRegistry, parse
+from geospaas_processing.downloaders.transfers import Transfers
+
+CONTENT = os.urandom(24_000_000)  # far more than an SSH channel window (2 MiB)
+
+
+@pytest.fixture
+def ssh_home(sshd_server, tmp_path, monkeypatch):
+    home = tmp_path / 'home'
+    (home / '.ssh').mkdir(parents=True)
+    shutil.copy(sshd_server.ssh_config_path, home / '.ssh' / 'config')
+    monkeypatch.setenv('HOME', str(home))
+    return home
+
+
+def session_processes(sshd_server) -> list[int]:
+    """The sshd processes serving connections (every descendant of the listening sshd)."""
+    master = int((sshd_server.known_hosts_path.parent / 'sshd.pid').read_text())
+    parents = {}
+    for entry in Path('/proc').iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / 'stat').read_text().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found, frontier = [], [master]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+class SignalServerOnFirstBlock(TransferProgress):
+    """Sends a signal to the server's session processes once the first block is written."""
+
+    def __init__(self, sshd_server, signal_number: int) -> None:
+        self.sshd_server = sshd_server
+        self.signal_number = signal_number
+        self.signalled: list[int] = []
+
+    def advance(self, key, count: int) -> None:
+        if not self.signalled:
+            self.signalled = session_processes(self.sshd_server)
+            for pid in self.signalled:
+                os.kill(pid, self.signal_number)
+
+
+def transfers(directory, progress) -> Transfers:
+    settings = parse({'sftp://': {'low_speed_limit': 1000, 'low_speed_time': 2}})
+    return Transfers(directory, ProviderSettingsRegistry(settings, 'test'), progress=progress)
+
+
+def source_url(sshd_server, name: str) -> str:
+    source = sshd_server.root / name
+    source.write_bytes(CONTENT)
+    return f'sftp://{sshd_server.alias}{source}'
+
+
+def resume_and_check(directory, url: str) -> None:
+    with transfers(directory, None) as session:
+        [outcome] = session.download([DownloadJob.for_urls(url)])
+    assert outcome.status is DownloadStatus.DOWNLOADED, outcome.reason
+    assert (directory / outcome.path).read_bytes() == CONTENT
+
+
+def partial_size(directory: Path) -> int:
+    return sum(
+        path.stat().st_size
+        for path in directory.rglob('.download-*.part')
+        if not path.name.endswith('.resume.part')
+    )
+
+
+def test_a_stalled_sftp_server_fails_retriably_and_the_download_resumes(
+    sshd_server, ssh_home, tmp_path
+):
+    url = source_url(sshd_server, 'stalled.nc')
+    stopper = SignalServerOnFirstBlock(sshd_server, signal.SIGSTOP)
+    try:
+        with transfers(tmp_path, stopper) as session:
+            [outcome] = session.download([DownloadJob.for_urls(url)])
+    finally:
+        for pid in stopper.signalled:
+            os.kill(pid, signal.SIGKILL)  # this session is dead to the client anyway
+            os.kill(pid, signal.SIGCONT)
+    assert stopper.signalled and outcome.status is DownloadStatus.FAILED
+    assert isinstance(outcome.error, RetriableDownloadError), outcome.reason
+    assert 0 < partial_size(tmp_path) < len(CONTENT)
+    resume_and_check(tmp_path, url)
+
+
+def test_a_dropped_sftp_connection_fails_retriably_and_the_download_resumes(
+    sshd_server, ssh_home, tmp_path
+):
+    url = source_url(sshd_server, 'dropped.nc')
+    killer = SignalServerOnFirstBlock(sshd_server, signal.SIGKILL)
+    with transfers(tmp_path, killer) as session:
+        [outcome] = session.download([DownloadJob.for_urls(url)])
+    assert killer.signalled and outcome.status is DownloadStatus.FAILED
+    assert isinstance(outcome.error, RetriableDownloadError), outcome.reason
+    assert 'Traceback' not in outcome.reason
+    resume_and_check(tmp_path, url)
