@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     import paramiko
 
 
-
 def _paramiko() -> Any:
     return ssh.paramiko_module('remote storage')
 
