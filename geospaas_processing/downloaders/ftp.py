@@ -36,7 +36,7 @@ class FTPDownloader(Downloader):
         username = self.settings.username or unquote(parts.username or '') or 'anonymous'
         password = self.settings.password or unquote(parts.password or '') or 'anonymous@'
         register_secrets(password if username != 'anonymous' else None)
-        connection = ftplib.FTP(timeout=TIMEOUT)
+        connection = ftplib.FTP(timeout=min(TIMEOUT, self.read_timeout()))
         try:
             connection.connect(parts.hostname or '', parts.port or 21)
             connection.login(username, password)

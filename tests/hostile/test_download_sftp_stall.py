@@ -21,6 +21,7 @@ from geospaas_processing.downloaders.jobs import DownloadJob
 from geospaas_processing.downloaders.progress import TransferProgress
 from geospaas_processing.downloaders.provider_settings import ProviderSettingsRegistry, parse
 from geospaas_processing.downloaders.transfers import Transfers
+from tests.downloaders.test_contract_sftp import sshd_session_processes
 
 CONTENT = os.urandom(24_000_000)  # far more than an SSH channel window (2 MiB)
 
@@ -34,26 +35,6 @@ def ssh_home(sshd_server, tmp_path, monkeypatch):
     return home
 
 
-def session_processes(sshd_server) -> list[int]:
-    """The sshd processes serving connections (every descendant of the listening sshd)."""
-    master = int((sshd_server.known_hosts_path.parent / 'sshd.pid').read_text())
-    parents = {}
-    for entry in Path('/proc').iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / 'stat').read_text().rsplit(')', 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(fields[1])
-    found, frontier = [], [master]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        found.extend(children)
-        frontier.extend(children)
-    return found
-
-
 class SignalServerOnFirstBlock(TransferProgress):
     """Sends a signal to the server's session processes once the first block is written."""
 
@@ -64,7 +45,7 @@ class SignalServerOnFirstBlock(TransferProgress):
 
     def advance(self, key, count: int) -> None:
         if not self.signalled:
-            self.signalled = session_processes(self.sshd_server)
+            self.signalled = sshd_session_processes(self.sshd_server)
             for pid in self.signalled:
                 os.kill(pid, self.signal_number)
 

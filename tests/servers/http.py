@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -76,6 +77,7 @@ class LoopbackHTTPServer:
         self.max_active_transfers = 0
         self.connections = 0
         self.closing = threading.Event()
+        self._open_sockets: set = set()
         self._lock = threading.Lock()
         handler = type('Handler', (_Handler,), {'owner': self})
         self._server = ThreadingHTTPServer(('127.0.0.1', 0), handler)
@@ -121,9 +123,22 @@ class LoopbackHTTPServer:
         with self._lock:
             self.active_transfers -= 1
 
-    def connection_accepted(self) -> None:
+    def connection_accepted(self, connection) -> None:
         with self._lock:
             self.connections += 1
+            self._open_sockets.add(connection)
+
+    def connection_closed(self, connection) -> None:
+        with self._lock:
+            self._open_sockets.discard(connection)
+
+    def cut(self) -> None:
+        """Sever every open connection from the server side, as a failing network does."""
+        with self._lock:
+            sockets = list(self._open_sockets)
+        for connection in sockets:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         self.closing.set()
@@ -141,7 +156,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.owner.connection_accepted()
+        self.owner.connection_accepted(self.connection)
+
+    def finish(self) -> None:
+        self.owner.connection_closed(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def handle(self) -> None:
         with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # clients that go away
@@ -310,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(len(chunk) / served.rate)
                 self.wfile.write(chunk)
                 sent += len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the client went away, or the test cut the connection
             self.close_connection = True
             return
         if limit < len(body):
