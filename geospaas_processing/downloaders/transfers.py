@@ -158,7 +158,7 @@ class Transfers:
         self.progress = progress
         self.cancel = cancel or threading.Event()
         self.free_space = free_space
-        self._slots = ProviderSlots(slot_timeout)
+        self._slots = ProviderSlots(slot_timeout, self.cancel)
         self._downloaders: dict[tuple[type, str], Downloader] = {}
         self._downloaders_lock = threading.Lock()
 

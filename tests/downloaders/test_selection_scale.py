@@ -69,3 +69,19 @@ def test_a_big_selection_is_iterated_in_chunks_not_loaded(big_catalog, tmp_path)
     assert len(queries) <= 1 + 2 * (consumed // PAGE_SIZE + 1)
     assert all('OFFSET' not in query['sql'].upper() for query in queries)
     assert peak < 10 * 1024 * 1024, f'peak {peak / 2**20:.1f} MiB for {consumed} datasets'
+
+
+@pytest.mark.django_db
+def test_a_dry_run_of_a_big_selection_starts_with_the_first_page(big_catalog, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = DownloadManager(tmp_path, max_downloads=COUNT, entry_id__startswith='bulk-')
+    assert manager.count() == COUNT
+    with CaptureQueriesContext(connection) as queries:
+        planned = manager.iter_plan()
+        first = next(planned)
+        planned.close()
+    # the count was asked once, before; then one page: the datasets and their URIs
+    assert len(queries) == 2
+    assert first.entry_id == 'bulk-0' and first.uris == ('https://example.invalid/f.nc',)
