@@ -7,9 +7,9 @@ errors, rooted at :class:`DownloadError` (tree in :mod:`.errors`)::
     from geospaas_processing.downloaders import DownloadManager
     DownloadManager(download_directory='/tmp', id=1).download()
 
-Without a catalog, :class:`~.transfers.Transfers` downloads plain
-:class:`~.jobs.DownloadJob` objects (lists of URLs) with the same provider settings,
-limits, resume and progress (:mod:`.progress`).
+Without a catalog, :class:`Transfers` downloads plain :class:`DownloadJob` objects (lists
+of URLs) with the same provider settings, limits, resume and progress
+(:class:`TransferProgress`).
 """
 
 from geospaas_processing.downloaders.errors import (
@@ -27,12 +27,15 @@ from geospaas_processing.downloaders.errors import (
     TooManyDownloadsError,
     UnexpectedContentError,
 )
+from geospaas_processing.downloaders.jobs import DownloadJob
 from geospaas_processing.downloaders.manager import (
     DatasetOutcome,
     DownloadManager,
     DownloadStatus,
     PlannedDownload,
 )
+from geospaas_processing.downloaders.progress import TransferProgress
+from geospaas_processing.downloaders.transfers import Transfers
 
 __all__ = [
     'AuthenticationError',
@@ -40,6 +43,7 @@ __all__ = [
     'DatasetOutcome',
     'DownloadCancelled',
     'DownloadError',
+    'DownloadJob',
     'DownloadManager',
     'DownloadStatus',
     'LowSpeedError',
@@ -51,5 +55,7 @@ __all__ = [
     'RetriableDownloadError',
     'SelectionError',
     'TooManyDownloadsError',
+    'TransferProgress',
+    'Transfers',
     'UnexpectedContentError',
 ]

@@ -42,7 +42,9 @@ class DownloadJob:
     ) -> DownloadJob:
         """A job for one file reachable at ``urls`` (tried in order), without a catalog.
 
-        ``entry_id`` names the job's directory; by default the first URL's file name.
+        ``entry_id`` names the job's directory; by default the first URL's file name. Two
+        jobs of one download directory need different ``entry_id`` values: they would share
+        a directory otherwise.
         """
         urls = [urls] if isinstance(urls, str) else list(urls)
         if not urls:

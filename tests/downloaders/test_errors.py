@@ -17,6 +17,7 @@ DOCUMENTED = {
     'DatasetOutcome',
     'DownloadCancelled',
     'DownloadError',
+    'DownloadJob',
     'DownloadManager',
     'DownloadStatus',
     'LowSpeedError',
@@ -28,6 +29,8 @@ DOCUMENTED = {
     'RetriableDownloadError',
     'SelectionError',
     'TooManyDownloadsError',
+    'TransferProgress',
+    'Transfers',
     'UnexpectedContentError',
 }
 
