@@ -35,11 +35,17 @@ def sshd_session_processes(sshd_server) -> list[int]:
 
 
 @pytest.fixture
-def remote(sshd_server, tmp_path_factory, monkeypatch) -> Remote:
+def ssh_home(sshd_server, tmp_path_factory, monkeypatch) -> Path:
+    """A HOME whose ~/.ssh/config reaches the test sshd under its alias."""
     home = tmp_path_factory.mktemp('home')
     (home / '.ssh').mkdir()
     shutil.copy(sshd_server.ssh_config_path, home / '.ssh' / 'config')
     monkeypatch.setenv('HOME', str(home))
+    return home
+
+
+@pytest.fixture
+def remote(sshd_server, ssh_home) -> Remote:
 
     def publish(name: str, content: bytes) -> str:
         path = sshd_server.root / name

@@ -10,7 +10,6 @@ and resumes on the next attempt.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 from pathlib import Path
 
@@ -21,18 +20,12 @@ from geospaas_processing.downloaders.jobs import DownloadJob
 from geospaas_processing.downloaders.progress import TransferProgress
 from geospaas_processing.downloaders.provider_settings import ProviderSettingsRegistry, parse
 from geospaas_processing.downloaders.transfers import Transfers
-from tests.downloaders.test_contract_sftp import sshd_session_processes
+from tests.downloaders.test_contract_sftp import (  # noqa: F401 - ssh_home is a fixture
+    ssh_home,
+    sshd_session_processes,
+)
 
 CONTENT = os.urandom(24_000_000)  # far more than an SSH channel window (2 MiB)
-
-
-@pytest.fixture
-def ssh_home(sshd_server, tmp_path, monkeypatch):
-    home = tmp_path / 'home'
-    (home / '.ssh').mkdir(parents=True)
-    shutil.copy(sshd_server.ssh_config_path, home / '.ssh' / 'config')
-    monkeypatch.setenv('HOME', str(home))
-    return home
 
 
 class SignalServerOnFirstBlock(TransferProgress):
@@ -76,9 +69,8 @@ def partial_size(directory: Path) -> int:
     )
 
 
-def test_a_stalled_sftp_server_fails_retriably_and_the_download_resumes(
-    sshd_server, ssh_home, tmp_path
-):
+@pytest.mark.usefixtures('ssh_home')
+def test_a_stalled_sftp_server_fails_retriably_and_the_download_resumes(sshd_server, tmp_path):
     url = source_url(sshd_server, 'stalled.nc')
     stopper = SignalServerOnFirstBlock(sshd_server, signal.SIGSTOP)
     try:
@@ -94,9 +86,8 @@ def test_a_stalled_sftp_server_fails_retriably_and_the_download_resumes(
     resume_and_check(tmp_path, url)
 
 
-def test_a_dropped_sftp_connection_fails_retriably_and_the_download_resumes(
-    sshd_server, ssh_home, tmp_path
-):
+@pytest.mark.usefixtures('ssh_home')
+def test_a_dropped_sftp_connection_fails_retriably_and_the_download_resumes(sshd_server, tmp_path):
     url = source_url(sshd_server, 'dropped.nc')
     killer = SignalServerOnFirstBlock(sshd_server, signal.SIGKILL)
     with transfers(tmp_path, killer) as session:
