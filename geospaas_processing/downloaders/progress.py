@@ -9,7 +9,7 @@ job's name for a job without dataset), from the download threads:
 - ``finish(key, completed)`` when the transfer ends: ``completed`` False when it failed or
   was cancelled (the partial file is kept for a resume).
 
-A transfer started again from byte 0 (the server refused the resume) calls ``start`` again.
+When the server refuses a resume (changed file, wrong range), ``start`` says offset 0.
 """
 
 from __future__ import annotations
