@@ -7,9 +7,9 @@ are verified against the known hosts files: an unknown host is refused, never ad
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 from geospaas_processing import ssh
@@ -74,7 +74,7 @@ class SFTPDownloader(Downloader):
             raise DownloadError(str(exc), url=redact_url(url)) from exc
         return target, password
 
-    @contextmanager
+    @contextlib.contextmanager
     def _session(self, url: str) -> Iterator[_Session]:
         """A connected session for ``url``'s host, returned to the pool unless it failed."""
         target, password = self._target(url)
@@ -135,6 +135,7 @@ class SFTPDownloader(Downloader):
         if resume is not None and resume.validator == validator:
             offset = min(resume.offset, status.st_size)
         handle.seek(offset)
+        _quiet_prefetch(handle)
         handle.prefetch(status.st_size - offset)
         state = {'failed': None}
 
@@ -166,6 +167,23 @@ class SFTPDownloader(Downloader):
                 return None
             except (OSError, EOFError, ssh.paramiko_module().SSHException) as exc:
                 raise _translate(exc, url) from exc
+
+
+def _quiet_prefetch(handle) -> None:
+    """Keep paramiko's prefetch thread from printing a traceback when the connection drops.
+
+    The thread only sends read requests; the reading thread meets the same failure and
+    reports it as a RetriableDownloadError, so the thread's own error adds nothing but a
+    traceback on the user's terminal.
+    """
+    paramiko = ssh.paramiko_module()
+    send_requests = handle._prefetch_thread
+
+    def prefetch_thread(*args) -> None:
+        with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+            send_requests(*args)
+
+    handle._prefetch_thread = prefetch_thread
 
 
 def _exit_with(pooled, exc: BaseException) -> None:
