@@ -8,22 +8,26 @@ import hashlib
 import logging
 import os
 import posixpath
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from geospaas_processing.downloaders import _files
-from geospaas_processing.downloaders._redact import redact_url
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
+    DownloadCancelled,
     DownloadError,
+    LowSpeedError,
     NoSpaceLeftError,
     RetriableDownloadError,
 )
+from geospaas_processing.downloaders.progress import TransferProgress
 from geospaas_processing.locks import Lease, LeaseLost
+from geospaas_processing.redaction import redact_url
 
 LOGGER = logging.getLogger(__name__)
 LEASE_CHECK_INTERVAL = 1.0
@@ -31,8 +35,6 @@ LEASE_CHECK_INTERVAL = 1.0
 RESUMABLE_SIZE = 1024 * 1024
 WRITEBACK_WINDOW = 16 * 1024 * 1024
 
-#: Called with (bytes on disk, total size or None) as the transfer progresses.
-ProgressFunction = Callable[[int, int | None], None]
 #: Called with the number of bytes about to be written, to make room for them.
 RoomMaker = Callable[[int, Path], None]
 
@@ -43,10 +45,18 @@ def fetch(
     directory: Path,
     *,
     lease: Lease | None = None,
-    progress: ProgressFunction | None = None,
+    progress: TransferProgress | None = None,
+    key: Hashable = None,
     make_room: RoomMaker | None = None,
+    cancel: threading.Event | None = None,
 ) -> tuple[Path, int]:
     """Download ``url`` into ``directory``; return the complete file's path and size.
+
+    ``progress`` hears of the transfer under ``key`` (see
+    :mod:`geospaas_processing.downloaders.progress`). ``cancel``, when set, stops the
+    transfer at the next block with :class:`DownloadCancelled`, keeping the partial file.
+    A transfer slower than the provider's low-speed limit for its low-speed time stops
+    with :class:`LowSpeedError`, keeping the partial file too.
 
     The bytes go to a partial file renamed only once complete, fsynced and checked
     (size, checksums); the caller makes the rename durable (:func:`_files.record_completed`
@@ -66,13 +76,22 @@ def fetch(
             f'cannot create the download directory {directory}: {exc.strerror}'
         ) from exc
     partial = _files.PartialFiles.for_url(directory, url)
+    watch = _Watch(downloader, redact_url(url), lease, progress, key, cancel)
     with _exclusive(partial.data, url) as handle:
+        completed = False
         try:
             remote = downloader.open(url, _resume_point(handle, partial))
             try:
-                size = _receive(remote, handle, partial, lease, progress, make_room)
+                size = _receive(remote, handle, partial, watch, make_room)
             finally:
                 remote.close()
+            final = directory / (
+                _files.safe_file_name(remote.name)
+                or _files.safe_file_name(_url_name(url))
+                or 'data'
+            )
+            _move_into_place(partial, final)
+            completed = True
         except NoSpaceLeftError:
             partial.remove()
             raise
@@ -85,18 +104,27 @@ def fetch(
                     url=redact_url(url),
                 ) from exc
             raise
-        final = directory / (
-            _files.safe_file_name(remote.name) or _files.safe_file_name(_url_name(url)) or 'data'
-        )
-        os.replace(partial.data, final)
-        partial.resume_state.unlink(missing_ok=True)
+        finally:
+            if progress is not None and watch.started:
+                progress.finish(key, completed)
     return final, size
+
+
+def _move_into_place(partial: _files.PartialFiles, final: Path) -> None:
+    try:
+        os.replace(partial.data, final)
+    except OSError as exc:
+        raise DownloadError(f'cannot write {final}: {exc.strerror}') from exc
+    partial.resume_state.unlink(missing_ok=True)
 
 
 @contextmanager
 def _exclusive(path: Path, url: str):
     """Open (creating) the partial file, locked so that one process at a time writes it."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DownloadError(f'cannot write in {path.parent}: {exc.strerror}') from exc
     handle = os.fdopen(descriptor, 'r+b', buffering=0)
     try:
         try:
@@ -119,12 +147,70 @@ def _resume_point(handle: BinaryIO, partial: _files.PartialFiles) -> ResumePoint
     return None
 
 
+class _Watch:
+    """What the transfer loop checks per block: progress, lease, cancellation, low speed."""
+
+    def __init__(
+        self,
+        downloader: Downloader,
+        url: str,
+        lease: Lease | None,
+        progress: TransferProgress | None,
+        key: Hashable,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.lease = lease
+        self.progress = progress
+        self.key = key
+        self.cancel = cancel
+        self.speed_limit = float(downloader.settings.low_speed_limit)
+        self.speed_time = float(downloader.settings.low_speed_time)
+        self.url = url
+        self.started = False
+
+    def begin(self, remote: RemoteFile) -> None:
+        now = time.monotonic()
+        self.lease_checked_at = now
+        self.window_start, self.window_bytes = now, 0
+        if self.progress is not None:
+            self.started = True
+            self.progress.start(self.key, remote.size, remote.offset)
+
+    def block(self, count: int) -> None:
+        """Called after each block written."""
+        if self.progress is not None:
+            self.progress.advance(self.key, count)
+        if self.cancel is not None and self.cancel.is_set():
+            raise DownloadCancelled(
+                f'the download of {self.url} was cancelled; the partial file is kept',
+                url=self.url,
+            )
+        now = time.monotonic()
+        self.window_bytes += count
+        if self.speed_limit > 0 and now - self.window_start >= self.speed_time:
+            self._check_speed(now)
+        if self.lease is not None and now - self.lease_checked_at >= LEASE_CHECK_INTERVAL:
+            self.lease.check()
+            self.lease_checked_at = now
+
+    def _check_speed(self, now: float) -> None:
+        rate = self.window_bytes / (now - self.window_start)
+        if rate < self.speed_limit:
+            raise LowSpeedError(
+                f'the transfer of {self.url} ran at {rate:.0f} bytes/s for '
+                f'{now - self.window_start:.0f} s, below the low-speed limit of '
+                f'{self.speed_limit:.0f} bytes/s (provider settings low_speed_limit and '
+                'low_speed_time); the partial file is kept for a resume',
+                url=self.url,
+            )
+        self.window_start, self.window_bytes = now, 0
+
+
 def _receive(
     remote: RemoteFile,
     handle: BinaryIO,
     partial: _files.PartialFiles,
-    lease: Lease | None,
-    progress: ProgressFunction | None,
+    watch: _Watch,
     make_room: RoomMaker | None,
 ) -> int:
     handle.truncate(remote.offset)
@@ -137,9 +223,7 @@ def _receive(
         make_room(max(0, remote.size - remote.offset), partial.data.parent)
     hashers = _hashers(remote, handle)
     written = remote.offset
-    checked_at = time.monotonic()
-    if progress is not None:
-        progress(written, remote.size)
+    watch.begin(remote)
     written_back = written
     for chunk in remote.chunks:
         _write(handle, chunk, partial.data.parent)
@@ -149,11 +233,7 @@ def _receive(
         if written - written_back >= WRITEBACK_WINDOW:
             _start_writeback(handle, written_back, written - written_back)
             written_back = written
-        if progress is not None:
-            progress(written, remote.size)
-        if lease is not None and time.monotonic() - checked_at >= LEASE_CHECK_INTERVAL:
-            lease.check()
-            checked_at = time.monotonic()
+        watch.block(len(chunk))
     os.fsync(handle.fileno())
     _check_size(remote, written, partial)
     _check_checksums(remote, hashers, partial)

@@ -12,20 +12,28 @@ from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from geospaas_processing.downloaders import _http_headers as headers_parsing
 from geospaas_processing.downloaders import auth
-from geospaas_processing.downloaders._redact import install_log_filter, redact_url
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
     DownloadError,
     ObsoleteURLError,
     RetriableDownloadError,
+    UnexpectedContentError,
 )
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
+from geospaas_processing.httpclient import TEMPORARY_STATUSES, retry_after_seconds
+from geospaas_processing.redaction import redact_url
 
 CHUNK_SIZE = 1024 * 1024
-TIMEOUT = (30, 120)  # connect, read (seconds)
+CONNECT_TIMEOUT = 30.0
+READ_TIMEOUT = 120.0
 OBSOLETE_STATUSES = {404, 410}
-RETRIABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+_HTML_TYPES = ('text/html', 'application/xhtml+xml')
+_HTML_SUFFIXES = ('.html', '.htm', '.xhtml')
+
+
+class _RangeMismatch(Exception):
+    """A 206 answer whose range is not the one asked for."""
 
 
 class HTTPDownloader(Downloader):
@@ -33,6 +41,9 @@ class HTTPDownloader(Downloader):
 
     One keep-alive session per thread and provider; the provider's ``request_parameters``
     are added to the query string; Basic or OAuth2 authentication from its settings.
+    A ``206`` whose range is not the one asked for makes it start again from byte 0; a
+    ``text/html`` answer for a name that is not an HTML file is refused
+    (:class:`UnexpectedContentError`) unless the provider sets ``allow_html``.
     """
 
     services = ('HTTPServer', 'OPENDAP')
@@ -40,8 +51,7 @@ class HTTPDownloader(Downloader):
 
     def __init__(self, settings: ProviderSettings) -> None:
         super().__init__(settings)
-        install_log_filter()
-        self._auth = auth.for_settings(settings)
+        self._timeout = (CONNECT_TIMEOUT, self.read_timeout())
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
@@ -49,9 +59,7 @@ class HTTPDownloader(Downloader):
     def _session(self) -> requests.Session:
         session = getattr(self._local, 'session', None)
         if session is None:
-            session = auth.ProviderSession()
-            session.auth = self._auth
-            session.headers['Accept-Encoding'] = 'identity'
+            session = auth.session_for(self.settings)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -63,15 +71,17 @@ class HTTPDownloader(Downloader):
         for session in sessions:
             session.close()
 
-    def _request(self, method: str, url: str, headers: dict[str, str]) -> requests.Response:
+    def _request(
+        self, method: str, url: str, headers: dict[str, str], stream: bool = True
+    ) -> requests.Response:
         try:
             return self._session().request(
                 method,
                 url,
                 params=dict(self.settings.request_parameters) or None,
                 headers=headers,
-                stream=True,
-                timeout=TIMEOUT,
+                stream=stream,
+                timeout=self._timeout,
                 allow_redirects=True,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -90,17 +100,27 @@ class HTTPDownloader(Downloader):
         response = self._request('GET', url, headers)
         if response.status_code == 416 and headers:
             response.close()  # the partial file is not a prefix of the remote one: start over
-            response = self._request('GET', url, {})
+            return self.open(url)
         try:
             self._check_status(url, response)
             return self._remote_file(url, response, resume)
+        except _RangeMismatch:
+            response.close()
+            if resume is None:
+                raise DownloadError(
+                    f'{redact_url(url)} answered a part of the file (HTTP 206) to a request '
+                    'for the whole file',
+                    url=redact_url(url),
+                ) from None
+            return self.open(url)  # drop the partial file: the transfer starts at byte 0
         except BaseException:
             response.close()
             raise
 
     def size(self, url: str) -> int | None:
-        response = self._request('HEAD', url, {})
-        response.close()
+        # Not streamed: the empty body is read at once and the connection goes back to the
+        # pool, so that probing many URLs of one server reuses one connection.
+        response = self._request('HEAD', url, {}, stream=False)
         self._check_status(url, response)
         length = response.headers.get('Content-Length')
         return int(length) if length and length.isdigit() else None
@@ -121,8 +141,8 @@ class HTTPDownloader(Downloader):
                 url=shown,
                 status_code=status,
             )
-        if status in RETRIABLE_STATUSES:
-            retry_after = auth.retry_after_seconds(response.headers.get('Retry-After'))
+        if status in TEMPORARY_STATUSES:
+            retry_after = retry_after_seconds(response.headers.get('Retry-After'))
             wait = f', asked to retry after {retry_after:.0f} s' if retry_after is not None else ''
             raise RetriableDownloadError(
                 f'{shown} is temporarily unavailable (HTTP {status}{wait})',
@@ -146,20 +166,21 @@ class HTTPDownloader(Downloader):
         if response.status_code == 206:
             parsed = headers_parsing.content_range(response.headers.get('Content-Range'))
             if parsed is None or resume is None or parsed[0] != resume.offset:
-                raise RetriableDownloadError(
-                    f'{redact_url(url)} answered a range that was not asked for',
-                    url=redact_url(url),
-                )
+                raise _RangeMismatch
             offset, size = parsed
+        name = (
+            headers_parsing.content_disposition_filename(
+                response.headers.get('Content-Disposition')
+            )
+            or _url_file_name(url)
+            or _url_file_name(response.url)
+        )
+        self._check_content_type(url, response, name)
         return RemoteFile(
             chunks=self._chunks(url, response),
             offset=offset,
             size=size,
-            name=headers_parsing.content_disposition_filename(
-                response.headers.get('Content-Disposition')
-            )
-            or _url_file_name(url)
-            or _url_file_name(response.url),
+            name=name,
             validator=headers_parsing.strong_validator(response.headers),
             checksums=headers_parsing.checksums(
                 response.headers, whole_body=response.status_code == 200
@@ -167,12 +188,31 @@ class HTTPDownloader(Downloader):
             close_callback=response.close,
         )
 
+    def _check_content_type(self, url: str, response: requests.Response, name: str | None) -> None:
+        content_type = response.headers.get('Content-Type', '')
+        media_type = content_type.split(';')[0].strip().lower()
+        if self.settings.allow_html or media_type not in _HTML_TYPES:
+            return
+        if name and name.lower().endswith(_HTML_SUFFIXES):
+            return
+        shown = redact_url(url)
+        raise UnexpectedContentError(
+            f'{shown} answered a web page ({content_type}) instead of the file '
+            f'{name or "asked for"}: often a login or error page; nothing was saved. If this '
+            f'provider really serves HTML, set allow_html: true for {self.settings.prefix or "it"} '
+            'in the provider settings',
+            url=shown,
+            content_type=content_type,
+        )
+
     @staticmethod
     def _chunks(url: str, response: requests.Response) -> Iterator[bytes]:
+        # read1 returns what has arrived (up to CHUNK_SIZE) instead of waiting for a whole
+        # chunk, so that a trickling server is seen by the low-speed check.
         raw = response.raw
         try:
             while True:
-                chunk = raw.read(CHUNK_SIZE, decode_content=False)
+                chunk = raw.read1(CHUNK_SIZE, decode_content=False)
                 if not chunk:
                     return
                 yield chunk
