@@ -140,9 +140,16 @@ def _is_own_partial(name: str) -> bool:
     return name.startswith('.download-') and name.endswith('.part')
 
 
-def record_completed(directory: Path, path: Path, size: int, source: str) -> None:
-    """Write the manifest saying ``path`` (in ``directory``) is the complete download."""
+def record_completed(
+    directory: Path, path: Path, size: int, source: str, dataset_id: int | None = None
+) -> None:
+    """Write the manifest saying ``path`` (in ``directory``) is the complete download.
+
+    ``dataset_id`` lets free-space management find the dataset's lock before deleting
+    (:func:`geospaas_processing.storage.deleting_download`).
+    """
     manifest = {
+        'dataset_id': dataset_id,
         'file': path.name,
         'size': size,
         'source': source,

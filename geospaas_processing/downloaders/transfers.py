@@ -231,7 +231,9 @@ class Transfers:
         size = legacy.stat().st_size
         if expected is not None and expected != size:
             return None
-        _files.record_completed(directory, legacy, size, 'adopted: made without a manifest')
+        _files.record_completed(
+            directory, legacy, size, 'adopted: made without a manifest', job.dataset_id
+        )
         LOGGER.info('dataset %s: adopted %s, downloaded earlier', job.entry_id, legacy)
         return legacy
 
@@ -264,7 +266,7 @@ class Transfers:
                 LOGGER.info('dataset %s: %s failed: %s', job.entry_id, redact_url(uri), error)
                 errors.append((redact_url(uri), error))
                 continue
-            _files.record_completed(directory, path, size, redact_url(uri))
+            _files.record_completed(directory, path, size, redact_url(uri), job.dataset_id)
             LOGGER.info('dataset %s: downloaded %s', job.entry_id, path)
             return self._outcome(job, DownloadStatus.DOWNLOADED, path, size, redact_url(uri))
         raise combined_error(job, errors)

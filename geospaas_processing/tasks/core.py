@@ -109,6 +109,7 @@ def download(self, args: Sequence[Any]) -> tuple[int, tuple[str, ...]]:
         download_directory=str(work_dir()),
         provider_settings_path=config.get('GEOSPAAS_PROCESSING_PROVIDER_SETTINGS_PATH'),
         max_downloads=1,
+        free_space=True,
         id=dataset_id,
     )
     try:

@@ -87,3 +87,19 @@ def test_downloading_many_files_from_one_server_reuses_connections(http_server, 
         outcomes = list(transfers.download(DownloadJob.for_urls(url) for url in urls))
     assert all(outcome.status is DownloadStatus.DOWNLOADED for outcome in outcomes)
     assert http_server.connections <= 2
+
+
+def test_a_completed_download_is_protected_by_its_dataset_lock(http_server, tmp_path):
+    """Free-space management must find whose lock guards a download (issue 17 item 3)."""
+    from geospaas_processing import locks
+    from geospaas_processing.storage import is_deletable_download
+
+    url = http_server.add_file('/granule.nc', CONTENT[:1000])
+    job = DownloadJob(4242, 'granule', None, ((url, None),))
+    with Transfers(tmp_path) as transfers:
+        [outcome] = transfers.download([job])
+    directory = (tmp_path / outcome.path).parent
+    with locks.dataset_lock(4242):
+        assert not is_deletable_download(directory)
+    with locks.dataset_lock(4243):  # another dataset's lock does not protect this one
+        assert is_deletable_download(directory)

@@ -145,6 +145,7 @@ def test_harvest_local_source_outside_the_allowed_directories_is_refused(
     secret = tmp_path / 'secret'
     secret.write_text('private key')
     (allowed / 'escape.nc').symlink_to(secret)
+    monkeypatch.delenv('GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS', raising=False)
 
     with pytest.raises(LocalSourceNotAllowedError, match='GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS'):
         allowed_local_source((allowed / 'granule.nc').as_uri())  # unset: nothing allowed
