@@ -62,6 +62,22 @@ def celery_settings() -> dict[str, Any]:
     return settings
 
 
+class _GeospaasCelery(celery.Celery):
+    """The package's Celery class: the default result backend brings up Django by itself.
+
+    django-celery-results needs configured Django apps in every process that reads or
+    stores results, the client included; importing the task modules is thus enough to
+    send tasks and wait for their results.
+    """
+
+    def _get_backend(self):
+        if str(self.conf.result_backend).startswith('django-db'):
+            import geospaas_processing
+
+            geospaas_processing.setup()
+        return super()._get_backend()
+
+
 class DatasetTask(celery.Task):
     """Base task: sets up Django and the catalog before running, in workers and in-process."""
 
@@ -75,7 +91,7 @@ class DatasetTask(celery.Task):
 # Every worker knows every task, so that a chain may cross queues (download on ``core``,
 # conversion on ``idf``); the task modules import their heavy dependencies lazily.
 TASK_MODULES = [f'geospaas_processing.tasks.{queue}' for queue in QUEUES]
-app = celery.Celery('geospaas_processing', task_cls=DatasetTask, include=TASK_MODULES)
+app = _GeospaasCelery('geospaas_processing', task_cls=DatasetTask, include=TASK_MODULES)
 app.conf.update(celery_settings())
 
 # Options of the tasks that may run for long: a worker killed while running one
@@ -94,6 +110,7 @@ def _set_up_catalog_in_worker(**_: Any) -> None:
 
     import geospaas_processing
 
+    config.validate()
     geospaas_processing.setup()
     connections.close_all()  # forked pool processes must open connections of their own
 
