@@ -266,13 +266,12 @@ def _read_all(controller: int) -> str:
 
 
 def test_a_resumed_transfer_says_so_and_counts_only_new_bytes():
-    import pty
-
-    from geospaas_processing.cli.progress import TransferProgress
-
     import fcntl
+    import pty
     import struct
     import termios
+
+    from geospaas_processing.cli.progress import TransferProgress
 
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 120, 0, 0))
