@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
 from geospaas_processing.cli import logs
 from geospaas_processing.cli.interrupt import EXIT_INTERRUPTED, Cancelled, Interrupt
 from geospaas_processing.cli.util import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+logger = logging.getLogger('geospaas_processing.cli.harvest')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -109,12 +112,14 @@ def _report(args: argparse.Namespace, summaries, retried) -> None:
 
 
 def _print_progress(summary) -> None:
-    print(
+    line = (
         f'{summary["provider_name"]}: page {summary["pages"]}, found {summary["found"]}, '
-        f'created {summary["created"]}, updated {summary["updated"]}, failed {summary["failed"]}',
-        file=sys.stderr,
-        flush=True,
+        f'created {summary["created"]}, updated {summary["updated"]}, failed {summary["failed"]}'
     )
+    if sys.stderr.isatty():
+        print(line, file=sys.stderr, flush=True)
+    else:  # cron: a log line in the one format, with its timestamp
+        logger.info('%s', line)
 
 
 def _print_summary(summary) -> None:

@@ -43,7 +43,7 @@ def test_harvest_command_prints_progress_and_a_summary(tmp_path, stac_server):
     config, search = write_files(tmp_path, stac_server.url)
     args = ['geospaas_processing', 'harvest', '--config', str(config), '--search', str(search)]
     result = run_command(args, catalog_environment())
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # one result could not be ingested
     assert 'stac: page 3, found 25, created 24, updated 0, failed 1' in result.stderr
     assert 'stac: complete: found 25, created 24, updated 0, failed 1' in result.stdout
     assert 'failed results are kept in' in result.stdout
@@ -93,6 +93,31 @@ def test_a_missing_search_file_is_named(tmp_path):
     args = ['geospaas_processing', 'harvest', '--config', str(config), '--search', str(missing)]
     result = run_command(args, catalog_environment_without_db(tmp_path))
     assert result.returncode == 2 and f'cannot read {missing}' in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_harvest_has_the_output_options_of_the_other_commands(tmp_path, stac_server):
+    import json
+    import re
+
+    config, search = write_files(tmp_path, stac_server.url)
+    args = ['geospaas_processing', 'harvest', '--config', str(config), '--search', str(search)]
+    planned = run_command([*args, '--dry-run'], catalog_environment())
+    assert planned.returncode == 0, planned.stderr
+    assert '1 searches; nothing was harvested' in planned.stdout
+    quiet = run_command([*args, '--quiet'], catalog_environment())
+    assert quiet.returncode == 0 and quiet.stdout == '' and quiet.stderr == ''
+    as_json = run_command([*args, '--json'], catalog_environment())
+    (summary,) = json.loads(as_json.stdout)['searches']
+    assert (summary['found'], summary['updated'], summary['complete']) == (25, 25, True)
+    verbose = run_command([*args, '-v'], catalog_environment())
+    assert verbose.returncode == 0, verbose.stderr
+    # Off a terminal, progress is logged in the one format of every command.
+    assert re.search(
+        r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ INFO geospaas_processing.cli.harvest: stac: page 1,',
+        verbose.stderr,
+        re.MULTILINE,
+    )
 
 
 def catalog_environment_without_db(tmp_path):
