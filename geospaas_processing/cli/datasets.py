@@ -86,7 +86,7 @@ def _print_table(rows) -> None:
     print('id\tentry_id\ttime_coverage\tsource\turis')
     for row in rows:
         count += 1
-        uris = ' '.join(f'{uri["service"]}:{uri["uri"]}' for uri in row['uris'])
+        uris = ' '.join(uri['uri'] for uri in row['uris'])
         coverage = f'{row["time_coverage_start"]}/{row["time_coverage_end"]}'
         print(f'{row["id"]}\t{row["entry_id"]}\t{coverage}\t{row["source"]}\t{uris}')
     print(f'{count} datasets match' if count != 1 else '1 dataset matches', file=sys.stderr)

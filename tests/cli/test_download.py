@@ -375,3 +375,22 @@ def test_ctrl_c_stops_the_downloads_keeps_partial_files_and_exits_130(http_serve
     assert [p for p in tmp_path.rglob('.download-*.part') if p.stat().st_size > 1024 * 1024]
     requested = {r.path for r in http_server.requests if r.method == 'GET'}
     assert not requested & {'/slow-2.nc', '/slow-3.nc'}  # no new dataset started
+
+
+def test_datasets_lists_counts_and_dumps_the_selection(provider, tmp_path):
+    def datasets(*args):
+        return run_command(['geospaas_processing', 'datasets', *args], catalog_environment())
+
+    table = datasets('-g', 'POINT(5 65)')
+    assert table.returncode == 0, table.stderr
+    rows = table.stdout.splitlines()
+    assert rows[0] == 'id\tentry_id\ttime_coverage\tsource\turis'
+    assert [row.split('\t')[1] for row in rows[1:]] == ['nordic-a', 'nordic-b']
+    assert '2024-03-01T00:00:00Z/2024-03-01T12:00:00Z' in rows[1]
+    assert rows[1].endswith(f'\t{provider.url}nordic-a.nc')
+    assert '2 datasets match' in table.stderr
+    assert datasets('-q', '{"source__instrument__short_name": "AMSR2"}', '--count').stdout == '2\n'
+    (dumped,) = json.loads(datasets('--entry-id', 'tropics', '--json').stdout)
+    assert dumped['entry_id'] == 'tropics' and dumped['uris'][0]['service'] == services.HTTP_SERVICE
+    wrong = datasets('-q', '{"no_such_field": 1}')
+    assert wrong.returncode == 2 and 'no_such_field' in wrong.stderr
