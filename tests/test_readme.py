@@ -26,12 +26,14 @@ def readme_block(first_line: str) -> tuple[str, int]:
     """The fenced code block of the README whose first line is ``first_line``, and its line."""
     lines = README.read_text().splitlines()
     for number, line in enumerate(lines):
-        if line.strip() == first_line and lines[number - 1].strip().startswith('```'):
+        fence = lines[number - 1]
+        if line.strip() == first_line and fence.strip().startswith('```'):
+            indent = len(fence) - len(fence.lstrip())  # a block inside a list item
             block = []
             for following in lines[number:]:
                 if following.strip().startswith('```'):
                     return '\n'.join(block) + '\n', number + 1
-                block.append(following.strip())
+                block.append(following[indent:])
     raise AssertionError(f'the README has no code block starting with {first_line!r}')
 
 
@@ -196,3 +198,188 @@ def test_flower_against_rabbitmq_shows_a_finished_task(tmp_path, rabbitmq_broker
             os.killpg(process.pid, 15)
             process.wait(timeout=30)
         flower_log.close()
+
+
+VENV_BIN = str(Path(sys.executable).parent)
+
+
+@pytest.fixture
+def readme_catalog(tmp_path):
+    """Datasets of 2024-03-01 over the Nordic Seas (AMSR2, MODIS) served on loopback.
+
+    The README's lines name such datasets; their files are served by a loopback server.
+    """
+    from datetime import UTC, datetime
+
+    from geospaas_processing.catalog import services
+    from geospaas_processing.catalog.records import DatasetRecord, create_dataset
+    from geospaas_processing.demo.server import LoopbackFileServer
+
+    directory = tmp_path / 'provider'
+    directory.mkdir()
+    with LoopbackFileServer(directory) as server:
+        for name, instrument in (('amsr2-nordic', 'AMSR2'), ('modis-nordic', 'MODIS')):
+            (directory / f'{name}.nc').write_bytes(name.encode() * 500)
+            create_dataset(
+                DatasetRecord(
+                    name,
+                    datetime(2024, 3, 1, 6, tzinfo=UTC),
+                    datetime(2024, 3, 1, 18, tzinfo=UTC),
+                    'POLYGON((0 60,10 60,10 70,0 70,0 60))',
+                    instrument=instrument,
+                    uris=[(f'{server.url}{name}.nc', services.HTTP_SERVICE)],
+                )
+            )
+        yield server
+
+
+def _shell(line: str, tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    """Run a README line in bash, with the venv's commands first on PATH and HOME in tmp."""
+    from tests.helpers import catalog_environment
+
+    env = catalog_environment(
+        {'PATH': f'{VENV_BIN}:{os.environ["PATH"]}', 'HOME': str(tmp_path), **extra}
+    )
+    return subprocess.run(
+        ['bash', '-c', line], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_download_lines(readme_catalog, tmp_path):
+    """README: "Your first download", the two geospaas-download lines, as written."""
+    block, line = readme_block(
+        'geospaas-download -d ~/data -b 2024-03-01 -e 2024-03-02 --dry-run   '
+        '# what would be fetched'
+    )
+    dry_line, fetch_line = block.splitlines()
+    planned = _shell(dry_line, tmp_path)
+    assert planned.returncode == 0, (line, planned.stderr)
+    assert '2 datasets' in planned.stdout and 'nothing was written' in planned.stdout
+    assert not (tmp_path / 'data').exists()
+    fetched = _shell(fetch_line, tmp_path)
+    assert fetched.returncode == 0, (line + 1, fetched.stderr)
+    assert 'downloaded: 2' in fetched.stdout
+    assert (tmp_path / 'data/amsr2-nordic/amsr2-nordic.nc').is_file()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_datasets_lines(readme_catalog, tmp_path):
+    """README: "Command line", the three `geospaas-processing datasets` lines."""
+    block, line = readme_block(
+        "geospaas-processing datasets -b 2024-03-01 -e 2024-03-02 -g 'POINT(5 65)'"
+    )
+    table, as_json, count = (_shell(command, tmp_path) for command in block.splitlines())
+    assert table.returncode == 0, (line, table.stderr)
+    assert 'amsr2-nordic' in table.stdout and 'modis-nordic' in table.stdout
+    # The demo's entry_id is not in this catalog: an empty JSON list, exit 0.
+    assert as_json.returncode == 0 and as_json.stdout.strip() == '[]'
+    assert count.returncode == 0 and count.stdout.strip() == '2'
+
+
+@pytest.mark.django_db(transaction=True)
+def test_geospaas_download_lines(readme_catalog, tmp_path):
+    """README: "geospaas-download", both lines; /data becomes a temporary directory."""
+    block, line = readme_block(
+        "geospaas-download -d '/data/%Y/%m/%d' -b 2024-03-01 -e 2024-03-02 -g 'POINT(5 65)' \\"
+    )
+    commands = block.replace('\\\n', ' ').replace('/data', str(tmp_path / 'data')).splitlines()
+    (tmp_path / 'provider_settings.yml').write_text(
+        f"'{readme_catalog.url}':\n  max_parallel_downloads: 2\n"
+    )
+    fetched = _shell(commands[0], tmp_path)
+    assert fetched.returncode == 0, (line, fetched.stderr)
+    assert 'downloaded: 1' in fetched.stdout  # the AMSR2 one
+    assert (tmp_path / 'data/2024/03/01/amsr2-nordic/amsr2-nordic.nc').is_file()
+    recent = _shell(commands[1], tmp_path)
+    assert recent.returncode == 0, (line + 2, recent.stderr)
+    assert 'no dataset matches' in recent.stdout  # 2024 is more than 24 hours ago
+
+
+@pytest.mark.django_db(transaction=True)
+def test_geospaas_copy_line(readme_catalog, tmp_path):
+    """README: "geospaas-copy"; /shared becomes a temporary directory."""
+    block, line = readme_block(
+        'geospaas-copy -d /shared/sst -b 2024-03-01 -e 2024-03-31 -f -t satellite -ttl 30'
+    )
+    _shell(f'geospaas-download -d {tmp_path / "local"} -a', tmp_path)  # local copies first
+    (tmp_path / 'shared' / 'sst').mkdir(parents=True)
+    copied = _shell(block.strip().replace('/shared', str(tmp_path / 'shared')), tmp_path)
+    assert copied.returncode == 0, (line, copied.stderr)
+    assert 'copied 2' in copied.stdout
+    assert (tmp_path / 'shared/sst/amsr2-nordic.nc.flag').is_file()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_catalog_python_snippet(readme_catalog, tmp_path):
+    """README: "The catalog database", the plain-script block."""
+    block, line = readme_block('import geospaas_processing')
+    from tests.helpers import catalog_environment
+
+    result = subprocess.run(
+        [sys.executable, '-c', block],
+        env=catalog_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, (line, result.stderr)
+    assert result.stdout.strip() == '0'  # no SLSTR dataset in this catalog
+
+
+def test_harvest_configuration_blocks(monkeypatch):
+    """README: "Harvesting", the harvest configuration and the search configuration."""
+    from geospaas_processing.harvesting import plan_harvest
+    from geospaas_processing.harvesting.config import parse_harvest_config
+    from geospaas_processing.yaml_config import parse_yaml
+
+    harvest_block, _ = readme_block('vocabularies:')
+    for name in ('CREODIAS_USERNAME', 'CREODIAS_PASSWORD'):
+        monkeypatch.setenv(name, f'readme-{name.lower()}')
+    harvest_config = parse_harvest_config(parse_yaml(harvest_block, 'README'), 'README')
+    assert sorted(harvest_config.providers) == ['archive', 'creodias']
+    search_block, _ = readme_block(
+        "common: {start_time: 2022-08-01, end_time: 2022-08-02, location: 'POLYGON((...))'}"
+    )
+    search_block = search_block.replace('POLYGON((...))', 'POLYGON((0 60,10 60,10 70,0 70,0 60))')
+    planned = plan_harvest(parse_yaml(search_block, 'README'), harvest_config)
+    assert [search['provider_name'] for search in planned] == ['creodias', 'archive']
+
+
+def test_provider_settings_block(monkeypatch):
+    """README: "Provider settings", the example file."""
+    from geospaas_processing.downloaders import provider_settings
+    from geospaas_processing.yaml_config import parse_yaml
+
+    block, _ = readme_block("'https://zipper.creodias.eu':")
+    for name in re.findall(r'!ENV (\w+)', block):
+        monkeypatch.setenv(name, f'readme-{name.lower()}')
+    settings = provider_settings.parse(parse_yaml(block, 'README'), 'README')
+    assert settings['https://zipper.creodias.eu'].max_parallel_downloads == 2
+
+
+def test_project_commands_and_install_lines_name_what_exists():
+    """README: "The project's two commands" and "Install" are not run here.
+
+    ``make test`` runs this very suite and ``pip install`` needs PyPI; the demo that
+    ``make demo`` runs is tested in tests/cli/test_main.py. Mirrored: the Makefile has
+    both targets and pyproject.toml every extra the Install section names.
+    """
+    import tomllib
+
+    root = README.parent
+    makefile = (root / 'Makefile').read_text()
+    assert re.search(r'^demo:', makefile, re.MULTILINE) and re.search(
+        r'^test:', makefile, re.MULTILINE
+    )
+    extras = tomllib.loads((root / 'pyproject.toml').read_text())['project'][
+        'optional-dependencies'
+    ]
+    block, _ = readme_block(
+        'pip install -e .                 # the library, every command, '
+        'Celery in-process, progress bar'
+    )
+    for name in re.findall(r'\.\[(\w+)\]', block):
+        assert name in extras
+    for name in ('postgis', 'redis', 'oauth2', 'sftp', 'syntool', 'worker', 'flower', 'dev'):
+        assert f'`{name}`' in README.read_text() and name in extras
