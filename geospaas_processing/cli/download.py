@@ -108,9 +108,16 @@ def _planned(manager, matched: int, draw: bool) -> tuple[int, int, int]:
 
     Sizes are asked of the providers only when a bar is drawn: cron needs no total.
     """
+    from geospaas_processing.downloaders.errors import DownloadError
+
     if not draw:
         return matched, 0, matched
-    to_transfer = [item for item in manager.plan(probe_sizes=True) if not item.present]
+    try:
+        planned = manager.plan(probe_sizes=True)
+    except DownloadError as error:  # the plan cannot be made: the bar shows no total
+        logger.info('no planned total for the progress bar: %s', error)
+        return matched, 0, matched
+    to_transfer = [item for item in planned if not item.present]
     known = [item.size for item in to_transfer if item.size is not None]
     return len(to_transfer), sum(known), len(to_transfer) - len(known)
 

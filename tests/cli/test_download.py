@@ -394,3 +394,46 @@ def test_datasets_lists_counts_and_dumps_the_selection(provider, tmp_path):
     assert dumped['entry_id'] == 'tropics' and dumped['uris'][0]['service'] == services.HTTP_SERVICE
     wrong = datasets('-q', '{"no_such_field": 1}')
     assert wrong.returncode == 2 and 'no_such_field' in wrong.stderr
+
+
+def test_a_terminal_run_into_a_strftime_destination_downloads(provider, tmp_path):
+    shown = run_in_terminal(
+        ['geospaas_processing.cli.download', '-d', str(tmp_path / '%Y' / '%m')],
+        catalog_environment(),
+    )
+    assert 'downloaded: 3' in shown and 'Traceback' not in shown
+    assert (tmp_path / '2024/03/nordic-a/nordic-a.nc').is_file()
+
+
+def test_a_second_ctrl_c_quits_at_once(http_server, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    url = http_server.add_file('/slow.nc', b'x' * 4 * 1024 * 1024, rate=256 * 1024, etag='"v"')
+    create_dataset(
+        DatasetRecord(
+            'slow',
+            datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            NORDIC,
+            uris=[(url, services.HTTP_SERVICE)],
+        )
+    )
+    command = [sys.executable, '-m', 'geospaas_processing.cli.download', '-d', str(tmp_path)]
+    process = subprocess.Popen(
+        command,
+        env=catalog_environment(),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(tmp_path.rglob('.download-*.part')):
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and 'Traceback' not in stderr
+    assert 'datasets finished' not in stderr  # it quit without waiting to sum up
