@@ -383,3 +383,57 @@ def test_project_commands_and_install_lines_name_what_exists():
         assert name in extras
     for name in ('postgis', 'redis', 'oauth2', 'sftp', 'syntool', 'worker', 'flower', 'dev'):
         assert f'`{name}`' in README.read_text() and name in extras
+
+
+@pytest.mark.django_db(transaction=True)
+def test_download_manager_block(readme_catalog, tmp_path):
+    """README: "Downloading", the DownloadManager block, each line run in a fresh interpreter.
+
+    Mirrored where the README names things of its own machine: dataset 1 becomes a
+    dataset of this catalog, /tmp and /data temporary directories, ``start`` a datetime.
+    """
+    from datetime import UTC, datetime
+
+    from geospaas_processing.catalog import services
+    from geospaas_processing.catalog.models import Dataset
+    from geospaas_processing.catalog.records import DatasetRecord, create_dataset
+    from tests.helpers import catalog_environment
+
+    (tmp_path / 'provider' / 'slstr.nc').write_bytes(b's' * 100)  # served by readme_catalog
+    create_dataset(
+        DatasetRecord(
+            'slstr-nordic',
+            datetime(2024, 3, 2, tzinfo=UTC),
+            datetime(2024, 3, 2, 12, tzinfo=UTC),
+            'POLYGON((0 60,10 60,10 70,0 70,0 60))',
+            instrument='SLSTR',
+            uris=[(f'{readme_catalog.url}slstr.nc', services.HTTP_SERVICE)],
+        )
+    )
+    first_id = Dataset.objects.get(entry_id='amsr2-nordic').id
+    block, line = readme_block('from geospaas_processing.downloaders import DownloadManager')
+    (tmp_path / 'provider_settings.yml').write_text(f"'{readme_catalog.url}': {{}}\n")
+    import_line, *calls = block.splitlines()
+    for offset, call in enumerate(calls, start=1):
+        mirrored = (
+            call.replace('id=1)', f'id={first_id})')
+            .replace("'/tmp'", repr(str(tmp_path / 'tmp')))
+            .replace("'/data/", repr(str(tmp_path / 'data'))[:-1] + '/')
+        )
+        script = (
+            'from datetime import UTC, datetime\n'
+            'start = datetime(2024, 3, 1, tzinfo=UTC)\n'
+            f'{import_line}\nprint({mirrored.split("#")[0].strip()})\n'
+        )
+        result = subprocess.run(
+            [sys.executable, '-c', script],
+            env=catalog_environment(),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, (line + offset, call, result.stderr[-2000:])
+        assert '.nc' in result.stdout, (line + offset, result.stdout)
+    assert (tmp_path / 'amsr2-nordic' / 'amsr2-nordic.nc').is_file()  # the current directory
+    assert (tmp_path / 'data/2024/03/02/slstr-nordic/slstr.nc').is_file()
