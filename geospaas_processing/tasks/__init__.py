@@ -132,7 +132,7 @@ def _add_graylog_handler(logger: logging.Logger, **_: Any) -> None:
         return
     import graypy
 
-    port = config.get_int('GEOSPAAS_PROCESSING_LOGGING_PORT') or 12201
+    port = config.value('GEOSPAAS_PROCESSING_LOGGING_PORT')
     logger.addHandler(graypy.GELFUDPHandler(host, port, facility='geospaas_processing'))
 
 
@@ -164,7 +164,7 @@ def lock_dataset_files(function: F) -> F:
             with locks.dataset_lock(dataset_id, expiry=lock_expiry()):
                 return function(task, *args, **kwargs)
         except locks.LockBusy as busy:
-            countdown = config.get_int('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY') or 30
+            countdown = config.value('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY')
             logger.info(
                 'dataset %s is locked by another task, retrying in %ss', dataset_id, countdown
             )
@@ -177,7 +177,7 @@ def lock_dataset_files(function: F) -> F:
 
 def lock_expiry() -> float:
     """Seconds before the lock of a dead holder frees itself (GEOSPAAS_PROCESSING_LOCK_EXPIRY)."""
-    return float(config.get_int('GEOSPAAS_PROCESSING_LOCK_EXPIRY') or 60)
+    return float(config.value('GEOSPAAS_PROCESSING_LOCK_EXPIRY'))
 
 
 def wait_before_retry(task: celery.Task, countdown: float) -> None:
