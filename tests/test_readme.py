@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
+# The per-session virtual host of the task tests, reused here.
+from tests.tasks.conftest import rabbitmq_vhost  # noqa: F401
 
 README = Path(__file__).resolve().parents[1] / 'README.md'
 
@@ -38,20 +38,9 @@ def readme_block(first_line: str) -> tuple[str, int]:
 
 
 @pytest.fixture
-def rabbitmq_broker():
-    """A RabbitMQ virtual host of this test only, deleted afterwards."""
-    require_service('rabbitmq')
-    if shutil.which('rabbitmqctl') is None:
-        pytest.skip('rabbitmqctl is not installed: the test makes a virtual host of its own')
-    vhost = f'geospaas-readme-{uuid.uuid4().hex[:8]}'
-    subprocess.run(['rabbitmqctl', '-q', 'add_vhost', vhost], check=True, capture_output=True)
-    subprocess.run(
-        ['rabbitmqctl', '-q', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*'],
-        check=True,
-        capture_output=True,
-    )
-    yield f'amqp://guest:guest@127.0.0.1:5672/{vhost}'
-    subprocess.run(['rabbitmqctl', '-q', 'delete_vhost', vhost], check=False, capture_output=True)
+def rabbitmq_broker(rabbitmq_vhost):  # noqa: F811 - the imported fixture
+    """A broker URL on the RabbitMQ virtual host of this test session."""
+    return f'amqp://guest:guest@127.0.0.1:5672/{rabbitmq_vhost}'
 
 
 def _only_broker_environment(home: Path, broker_url: str) -> dict[str, str]:
