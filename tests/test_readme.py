@@ -426,3 +426,28 @@ def test_download_manager_block(readme_catalog, tmp_path):
         assert '.nc' in result.stdout, (line + offset, result.stdout)
     assert (tmp_path / 'amsr2-nordic' / 'amsr2-nordic.nc').is_file()  # the current directory
     assert (tmp_path / 'data/2024/03/02/slstr-nordic/slstr.nc').is_file()
+
+
+def test_converter_framework_block(tmp_path):
+    """README: "Conversion (IDF)", the ConversionManager example.
+
+    Mirrored: its last line converts dataset 42 of the README's catalog; here the
+    manager picks the converter of datasets named as the selectors expect.
+    """
+    from types import SimpleNamespace
+
+    block, line = readme_block(
+        'from geospaas_processing.converters.base import (ConversionManager, Converter, '
+        'ParameterSelector)'
+    )
+    definitions = block.split('conversion_manager = ')[0]
+    namespace: dict = {}
+    exec(compile(definitions, f'README.md:{line}', 'exec'), namespace)  # noqa: S102
+    manager = namespace['ExampleConversionManager'](str(tmp_path))
+    for entry_id, converter_class, param in (
+        ('something_1', 'ExampleConverter', 'foo'),
+        ('something_else_1', 'ExampleConverter', 'foo'),  # 'something' matches first
+        ('something_special_1', 'SpecialExampleConverter', 'baz'),
+    ):
+        converter = manager.get_converter(SimpleNamespace(entry_id=entry_id))
+        assert type(converter).__name__ == converter_class and converter.param == param
