@@ -196,3 +196,11 @@ def test_missing_gdal_library_is_one_clear_error(tmp_path):
     assert 'Traceback' not in result.stderr
     assert 'GDAL/GEOS libraries GeoDjango needs could not be loaded' in result.stderr
     assert 'apt-get install gdal-bin' in result.stderr
+
+
+def test_config_shows_everything_then_names_the_bad_values_with_exit_2(tmp_path):
+    env = base_environment(tmp_path, GEOSPAAS_PROCESSING_REDIS_PORT='sixty')
+    result = run_command(['geospaas_processing', 'config'], env)
+    assert result.returncode == 2
+    assert 'GEOSPAAS_PROCESSING_REDIS_PORT = sixty' in result.stdout
+    assert "GEOSPAAS_PROCESSING_REDIS_PORT must be an integer, got 'sixty'" in result.stderr

@@ -126,3 +126,33 @@ def catalog_environment_without_db(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith('GEOSPAAS_DB')}
     env['GEOSPAAS_DB_PATH'] = str(tmp_path / 'catalog.sqlite3')
     return env
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_stops_the_harvest_after_the_page_in_flight_and_exits_130(tmp_path, stac_server):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from geospaas_processing.catalog.models import Dataset
+
+    stac_server.failures = {2: 1}  # page 2 answers 503 once: the harvest waits 2 s, then retries
+    config, search = write_files(tmp_path, stac_server.url)
+    config.write_text(config.read_text().replace('backoff: 0.01', 'backoff: 2'))
+    args = ['geospaas_processing', 'harvest', '--config', str(config), '--search', str(search)]
+    process = subprocess.Popen(
+        [sys.executable, '-m', *args],
+        env=catalog_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not stac_server.served_failures[2]:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert 'Traceback' not in stderr and 'interrupted' in stderr
+    assert Dataset.objects.count() == 20  # pages 1 and 2 stay; page 3 was never asked for
