@@ -58,7 +58,7 @@ import json, os, resource, sys, time
 from datetime import UTC, datetime
 spec = json.loads(sys.argv[1])
 import geospaas_processing
-geospaas_processing.setup()
+geospaas_processing.setup(create=True)  # a scratch catalog of its own
 from geospaas_processing.catalog.models import Dataset, DatasetURI
 from geospaas_processing.catalog.records import DatasetRecord, create_dataset
 from geospaas_processing.downloaders import DownloadManager

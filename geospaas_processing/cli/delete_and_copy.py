@@ -6,7 +6,8 @@ itself made there more than ``-ttl`` days ago (listed in the destination's recor
 links, ``-l``) the files recorded for the selected datasets (DatasetURIs with service
 ``local``), never overwriting.
 
-Exit status: 0 done, 1 some files failed, 2 bad usage (nothing was deleted or copied).
+Exit status: 0 done, 1 some files failed, 2 bad usage (nothing was deleted or copied),
+130 interrupted (Ctrl-C: no new copy starts; the summary says what was done).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from geospaas_processing.cli import util
+from geospaas_processing.cli import logs, util
+from geospaas_processing.cli.interrupt import EXIT_INTERRUPTED, Interrupt
 from geospaas_processing.errors import ConfigurationError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The copy command's flags (short forms as existing scripts use them)."""
+    util.add_destination_argument(parser)
     util.add_selection_arguments(parser)
     parser.add_argument(
         '-l', '--link', action='store_true', help='create symbolic links instead of copies'
@@ -47,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='first delete from the destination the copies this command made there more '
         'than this many days ago (default: %(default)s)',
     )
-    util.add_output_arguments(parser)
+    logs.add_output_arguments(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     """Run a parsed copy command; returns the exit status."""
     from geospaas_processing import copiers
 
-    util.configure_logging(args)
+    logs.configure_logging(args)
     try:
         time_to_live = copiers.validate_time_to_live(args.time_to_live)
         destination = copiers.check_destination(args.destination_path)
@@ -91,10 +94,16 @@ def _copy(args: argparse.Namespace, selection, destination: Path, time_to_live: 
         return _dry_run(args, selection, destination, expired)
     expired = copiers.remove_expired(destination, time_to_live)
     outcomes = []
-    for dataset, paths in selection:
-        flag = copiers.flag_from_dataset(dataset, args.type) if args.flag_file else None
-        outcomes.extend(copiers.copy_to(paths, destination, link=args.link, flag=flag))
+    with Interrupt('geospaas-copy') as interrupt:
+        for dataset, paths in selection:
+            if interrupt.cancelled.is_set():
+                break
+            flag = copiers.flag_from_dataset(dataset, args.type) if args.flag_file else None
+            outcomes.extend(copiers.copy_to(paths, destination, link=args.link, flag=flag))
     _print_summary(args, expired, outcomes)
+    if interrupt.cancelled.is_set():
+        print('geospaas-copy: interrupted; the summary above is what was done', file=sys.stderr)
+        return EXIT_INTERRUPTED
     return util.EXIT_FAILED if any(o.status == 'failed' for o in outcomes) else util.EXIT_OK
 
 
@@ -192,7 +201,9 @@ def _print_summary(args: argparse.Namespace, expired: list[Path], outcomes: list
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``geospaas-copy``."""
-    return run(build_parser().parse_args(argv))
+    from geospaas_processing.cli.main import run_command
+
+    return run_command('geospaas-copy', run, build_parser().parse_args(argv))
 
 
 if __name__ == '__main__':

@@ -1,7 +1,8 @@
 """What the download and copy commands share: dataset criteria from flags, checks, output.
 
 The flags are those existing scripts use: ``-b/--begin``, ``-e/--end``,
-``-r/--rel_time_flag``, ``-g/--geometry``, ``-q/--query``, ``-d/--destination_path``.
+``-r/--rel_time_flag``, ``-g/--geometry``, ``-q/--query``, ``-d/--destination_path``,
+plus ``--id``, ``--entry-id`` and ``--overlap``.
 Every check raises :class:`UsageError` with one line saying what is wrong and
 how to fix it; the commands turn it into exit status 2 before touching anything.
 """
@@ -14,7 +15,6 @@ import logging
 import math
 import os
 import re
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,8 @@ class UsageError(GeospaasProcessingError):
     """A flag's value is invalid; the message says which and how to fix it."""
 
 
-def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags selecting datasets and the destination, common to download and copy."""
+def add_destination_argument(parser: argparse.ArgumentParser) -> None:
+    """``-d/--destination_path``, the directory the download and copy commands write to."""
     parser.add_argument(
         '-d',
         '--destination_path',
@@ -37,6 +37,10 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help='destination directory (strftime placeholders such as %%Y/%%m '
         'are resolved per dataset for downloads)',
     )
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags selecting datasets, common to every command that selects them."""
     parser.add_argument(
         '-b',
         '--begin',
@@ -51,6 +55,12 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help='read -b as a number of hours back from now; the end is now',
     )
     parser.add_argument(
+        '--overlap',
+        action='store_true',
+        help='select the datasets whose time coverage overlaps the range '
+        '(default: those whose coverage lies within it)',
+    )
+    parser.add_argument(
         '-g', '--geometry', help='WKT geometry (lon/lat, WGS 84) that the footprints must intersect'
     )
     parser.add_argument(
@@ -59,32 +69,20 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help='JSON object of extra Django lookups on Dataset, '
         'e.g. \'{"source__instrument__short_name__icontains": "AMSR2"}\'',
     )
-
-
-def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--dry-run``, ``--json``, ``-v/--verbose`` and ``--quiet``."""
     parser.add_argument(
-        '--dry-run', action='store_true', help='list what would be done; write nothing'
+        '--id',
+        type=int,
+        action='append',
+        dest='ids',
+        metavar='ID',
+        help='the dataset with this catalog ID (repeat for several)',
     )
-    parser.add_argument('--json', action='store_true', help='print the summary as JSON')
-    parser.add_argument('-v', '--verbose', action='store_true', help='log every step')
-    parser.add_argument('--quiet', action='store_true', help='print only errors')
-
-
-def configure_logging(args: argparse.Namespace) -> None:
-    """Log to stderr at the level the flags ask for.
-
-    By default a terminal gets warnings only (the progress bar and the summary say the
-    rest) and cron gets a line per step.
-    """
-    if args.verbose:
-        level = logging.DEBUG
-    elif args.quiet:
-        level = logging.ERROR
-    else:
-        level = logging.WARNING if sys.stdout.isatty() else logging.INFO
-    logging.basicConfig(
-        level=level, format='%(levelname)s %(message)s', stream=sys.stderr, force=True
+    parser.add_argument(
+        '--entry-id',
+        action='append',
+        dest='entry_ids',
+        metavar='ENTRY_ID',
+        help='the dataset with this entry_id (repeat for several)',
     )
 
 
@@ -209,10 +207,15 @@ def dataset_criteria(args: argparse.Namespace) -> dict[str, Any]:
     """Django lookups on Dataset from the selection flags, checked against the model."""
     criteria = parse_query(args.query)
     begin, end = time_range(args)
+    overlap = getattr(args, 'overlap', False)
     if begin:
-        criteria['time_coverage_start__gte'] = begin
+        criteria['time_coverage_end__gte' if overlap else 'time_coverage_start__gte'] = begin
     if end:
-        criteria['time_coverage_end__lte'] = end
+        criteria['time_coverage_start__lte' if overlap else 'time_coverage_end__lte'] = end
+    if getattr(args, 'ids', None):
+        criteria['id__in'] = args.ids
+    if getattr(args, 'entry_ids', None):
+        criteria['entry_id__in'] = args.entry_ids
     geometry = parse_geometry(args.geometry)
     if geometry is not None:
         criteria['geographic_location__geometry__intersects'] = geometry

@@ -3,7 +3,8 @@
 The file is the ``provider_settings_path`` given to the manager, else
 ``GEOSPAAS_PROCESSING_PROVIDER_SETTINGS_PATH``, else the packaged
 ``provider_settings.yml``. Values tagged ``!ENV NAME`` are read from the environment
-variable ``NAME`` (None when it is unset). For a URL, the longest matching prefix wins.
+(see :mod:`geospaas_processing.yaml_config`: unset is an error unless the file gives a
+default). For a URL, the longest matching prefix wins.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from geospaas_processing import config
 from geospaas_processing.downloaders.errors import ProviderSettingsError
+from geospaas_processing.yaml_config import YAMLConfigError, load_yaml
 
 DEFAULT_PATH = Path(__file__).with_name('provider_settings.yml')
 AUTHENTICATION_TYPES = ('oauth2',)
@@ -87,19 +87,6 @@ VALID_KEYS = (
 )
 
 
-class _EnvLoader(yaml.SafeLoader):
-    """A safe YAML loader that understands ``!ENV NAME``."""
-
-
-def _env_constructor(loader: _EnvLoader, node: yaml.Node) -> str | None:
-    name = loader.construct_scalar(node)
-    # Not package settings: the file's author names these variables, so config.py cannot list them.
-    return os.environ.get(str(name).strip()) or None
-
-
-_EnvLoader.add_constructor('!ENV', _env_constructor)
-
-
 class ProviderSettingsRegistry:
     """The settings of every configured provider, looked up by URL."""
 
@@ -140,18 +127,9 @@ def load(path: str | os.PathLike | None = None) -> ProviderSettingsRegistry:
     """
     file_path = settings_path(path)
     try:
-        text = file_path.read_text(encoding='utf-8')
-    except OSError as exc:
-        raise ProviderSettingsError(
-            f'cannot read the provider settings file {file_path}: {exc.strerror}',
-            path=str(file_path),
-        ) from exc
-    try:
-        document = yaml.load(text, Loader=_EnvLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise ProviderSettingsError(
-            f'the provider settings file {file_path} is not valid YAML: {exc}', path=str(file_path)
-        ) from exc
+        document = load_yaml(file_path)
+    except YAMLConfigError as exc:
+        raise ProviderSettingsError(f'provider settings: {exc}', path=str(file_path)) from exc
     return ProviderSettingsRegistry(parse(document, str(file_path)), str(file_path))
 
 

@@ -25,7 +25,6 @@ import celery
 from celery import signals
 
 from geospaas_processing import config, locks
-from geospaas_processing.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +62,22 @@ def celery_settings() -> dict[str, Any]:
     return settings
 
 
+class _GeospaasCelery(celery.Celery):
+    """The package's Celery class: the default result backend brings up Django by itself.
+
+    django-celery-results needs configured Django apps in every process that reads or
+    stores results, the client included; importing the task modules is thus enough to
+    send tasks and wait for their results.
+    """
+
+    def _get_backend(self):
+        if str(self.conf.result_backend).startswith('django-db'):
+            import geospaas_processing
+
+            geospaas_processing.setup()
+        return super()._get_backend()
+
+
 class DatasetTask(celery.Task):
     """Base task: sets up Django and the catalog before running, in workers and in-process."""
 
@@ -76,7 +91,7 @@ class DatasetTask(celery.Task):
 # Every worker knows every task, so that a chain may cross queues (download on ``core``,
 # conversion on ``idf``); the task modules import their heavy dependencies lazily.
 TASK_MODULES = [f'geospaas_processing.tasks.{queue}' for queue in QUEUES]
-app = celery.Celery('geospaas_processing', task_cls=DatasetTask, include=TASK_MODULES)
+app = _GeospaasCelery('geospaas_processing', task_cls=DatasetTask, include=TASK_MODULES)
 app.conf.update(celery_settings())
 
 # Options of the tasks that may run for long: a worker killed while running one
@@ -95,6 +110,7 @@ def _set_up_catalog_in_worker(**_: Any) -> None:
 
     import geospaas_processing
 
+    config.validate()
     geospaas_processing.setup()
     connections.close_all()  # forked pool processes must open connections of their own
 
@@ -116,13 +132,9 @@ def _add_graylog_handler(logger: logging.Logger, **_: Any) -> None:
         return
     import graypy
 
-    port = config.get_int('GEOSPAAS_PROCESSING_LOGGING_PORT') or 12201
+    port = config.value('GEOSPAAS_PROCESSING_LOGGING_PORT')
     # TCP by default, as upstream: deployments' Graylog inputs are GELF TCP.
-    protocol = (config.get('GEOSPAAS_PROCESSING_LOGGING_PROTOCOL') or 'tcp').lower()
-    if protocol not in ('tcp', 'udp'):
-        raise ConfigurationError(
-            f'GEOSPAAS_PROCESSING_LOGGING_PROTOCOL is {protocol!r}; set it to tcp or udp'
-        )
+    protocol = config.value('GEOSPAAS_PROCESSING_LOGGING_PROTOCOL')
     handler_class = graypy.GELFTCPHandler if protocol == 'tcp' else graypy.GELFUDPHandler
     logger.addHandler(handler_class(host, port, facility='geospaas_processing'))
 
@@ -155,7 +167,7 @@ def lock_dataset_files(function: F) -> F:
             with locks.dataset_lock(dataset_id, expiry=lock_expiry()):
                 return function(task, *args, **kwargs)
         except locks.LockBusy as busy:
-            countdown = config.get_int('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY') or 30
+            countdown = config.value('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY')
             logger.info(
                 'dataset %s is locked by another task, retrying in %ss', dataset_id, countdown
             )
@@ -168,7 +180,7 @@ def lock_dataset_files(function: F) -> F:
 
 def lock_expiry() -> float:
     """Seconds before the lock of a dead holder frees itself (GEOSPAAS_PROCESSING_LOCK_EXPIRY)."""
-    return float(config.get_int('GEOSPAAS_PROCESSING_LOCK_EXPIRY') or 60)
+    return float(config.value('GEOSPAAS_PROCESSING_LOCK_EXPIRY'))
 
 
 def wait_before_retry(task: celery.Task, countdown: float) -> None:

@@ -20,7 +20,7 @@ def test_env_values_and_longest_prefix_wins(settings_file, monkeypatch):
         'https://example.org/restricted':
           username: special
           password: !ENV TEST_PROVIDER_PASSWORD
-          totp_secret: !ENV TEST_UNSET_VARIABLE
+          totp_secret: !ENV ${TEST_UNSET_VARIABLE:-}
           invalid_status_codes: {202: offline}
           request_parameters: {appkey: abc}
         """
