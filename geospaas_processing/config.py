@@ -99,6 +99,18 @@ VARIABLES: tuple[Variable, ...] = (
         'Seconds a task waits before trying again a dataset that another task has locked.',
     ),
     Variable(
+        'GEOSPAAS_PROCESSING_RETRY_BACKOFF',
+        '60',
+        'Seconds before the first retry of a task after a temporary failure; doubled at each '
+        'retry, with random jitter (read when the worker starts).',
+    ),
+    Variable(
+        'GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN',
+        '1500',
+        'Longest wait in seconds before a task is retried (backoff, Retry-After); keep it under '
+        "the broker's consumer_timeout (RabbitMQ: 1800 by default).",
+    ),
+    Variable(
         'GEOSPAAS_PROCESSING_BROKER',
         None,
         'Celery broker URL (amqp://... or redis://...). Unset: tasks run in-process.',

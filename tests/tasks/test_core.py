@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,14 +96,29 @@ def test_download_runs_in_process_without_a_broker(task_environment, sst_file):
 
 
 def test_cleanup_waits_while_a_dataset_is_locked(task_environment):
+    """In-process, the clean-up retries (GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY apart) until
+    the dataset lock is released, deleting nothing meanwhile."""
     from geospaas_processing import locks
 
     work = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
     (work / 'keep.nc').write_bytes(b'x')
-    with locks.dataset_lock(99), pytest.raises(locks.LockBusy):
-        core.cleanup_workdir()
-    assert (work / 'keep.nc').exists()
-    assert core.cleanup_workdir() == ['keep.nc']
+    seen_while_locked = []
+    locked = threading.Event()
+
+    def hold_the_lock():
+        with locks.dataset_lock(99):
+            locked.set()
+            time.sleep(2.5)
+            seen_while_locked.append((work / 'keep.nc').exists())
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    locked.wait(10)
+    try:
+        assert core.cleanup_workdir() == ['keep.nc']
+    finally:
+        holder.join()
+    assert seen_while_locked == [True]
     assert list(work.iterdir()) == []
 
 
