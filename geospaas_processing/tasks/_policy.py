@@ -68,11 +68,21 @@ def lock_retry_delay() -> int:
     return _positive_seconds('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY', 30)
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether ``exc`` says the disk is full (ENOSPC, or the package's own no-space errors)."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    return type(exc).__name__ in ('NoSpaceLeftError', 'NotEnoughSpaceError')
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an error it was raised from, says the disk is full.
+
+    ENOSPC or EDQUOT, or the package's own no-space errors (``NoSpaceLeftError`` of the
+    downloaders, ``NotEnoughSpaceError`` of the storage), wrapped or not (``ArchiveError``).
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if type(exc).__name__ in ('NoSpaceLeftError', 'NotEnoughSpaceError'):
+            return True
+        exc = exc.__cause__
+    return False
 
 
 def is_database_connection_error(exc: BaseException) -> bool:
