@@ -8,6 +8,7 @@ cuts; a broker restart is a :class:`PrivateRedis` of the test; a short RabbitMQ
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -260,3 +262,42 @@ def postgis_port() -> int:
     if connection.vendor != 'postgresql':
         pytest.skip('a database outage is made on PostGIS: runs on the PostGIS pass')
     return int(connection.settings_dict['PORT'] or 5432)
+
+
+@contextlib.contextmanager
+def running_worker(broker_url: str, env: dict, log_path: Path, **options) -> Iterator:
+    """A documented ``celery worker`` on ``broker_url`` for the duration of a ``with`` block."""
+    from tests.tasks.conftest import start_worker, stop_worker
+
+    process = start_worker(broker_url, env, log_path, **options)
+    try:
+        yield process
+    finally:
+        stop_worker(process)
+
+
+def sst_source(directory: Path) -> Path:
+    """A small NetCDF file a provider serves (34 kB)."""
+    from datetime import UTC, datetime
+
+    from geospaas_processing.demo.netcdf import GridSpec, write_sst_file
+
+    return write_sst_file(
+        directory / 'sst.nc', GridSpec(-10, 60, 20, 80), datetime(2024, 3, 1, tzinfo=UTC)
+    )
+
+
+@pytest.fixture
+def fault_environment(task_environment: dict, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """The task environment of a fault test: host-local file locks, one-second backoff.
+
+    File locks, because dataset IDs restart at 1 in every test database and the shared
+    Redis would make another test run's dataset 1 look locked.
+    """
+    for name in ('GEOSPAAS_PROCESSING_REDIS_HOST', 'GEOSPAAS_PROCESSING_REDIS_PORT'):
+        monkeypatch.delenv(name, raising=False)
+    env = {
+        k: v for k, v in task_environment.items() if not k.startswith('GEOSPAAS_PROCESSING_REDIS')
+    }
+    env['GEOSPAAS_PROCESSING_RETRY_BACKOFF'] = '1'
+    return env
