@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import celery
 from celery import signals, states
-from celery._state import _task_stack
+from celery._state import _task_stack, get_current_task
 from celery.exceptions import Reject, Retry
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
@@ -42,14 +42,17 @@ QUEUES = ('core', 'idf', 'syntool', 'harvesting')
 # A long download must not be delivered a second time while it runs (Redis broker).
 VISIBILITY_TIMEOUT_SECONDS = 2 * 24 * 3600
 LOCK_MAX_RETRIES = _policy.LOCK_MAX_RETRIES
-# Publishing a task (the next one of a chain, a retry) waits out a broker outage of about
-# two minutes: 1 + 2 + 3 + 4 + 5 * 22 seconds between 26 attempts.
+# Publishing a task (the next one of a chain, a retry) waits out a broker outage of two
+# minutes: kombu's own retries (this policy) end early once a connection was made (Redis),
+# so DatasetTask.apply_async publishes again, PUBLISH_RETRY_INTERVAL_SECONDS apart.
 PUBLISH_RETRY_POLICY = {
-    'max_retries': 25,
-    'interval_start': 1,
+    'max_retries': 3,
+    'interval_start': 0,
     'interval_step': 1,
-    'interval_max': 5,
+    'interval_max': 2,
 }
+PUBLISH_RETRY_SECONDS = 120
+PUBLISH_RETRY_INTERVAL_SECONDS = 2
 # Storing a result waits out a database outage of about a minute (backoff up to 10 s).
 RESULT_STORE_MAX_RETRIES = 10
 
@@ -220,15 +223,38 @@ class DatasetTask(celery.Task):
             raise Reject(rejected.reason, requeue=True) from rejected
 
     def apply_async(self, *args: Any, **kwargs: Any) -> Any:
-        """Celery's apply_async; a broker still unreachable after the publish retry policy
-        makes the running task (handing off to this one) go back to the queue, not fail."""
-        try:
-            return super().apply_async(*args, **kwargs)
-        except BrokerUnreachable as exc:
-            running = celery.current_task
-            if running is None or running.request.called_directly or running.request.is_eager:
-                raise
-            raise Reject(f'cannot publish {self.name}: {exc}', requeue=True) from exc
+        """Celery's apply_async, publishing again for up to PUBLISH_RETRY_SECONDS while the
+        broker is unreachable.
+
+        When it is still unreachable, a running task handing off to this one (the next task
+        of a chain) goes back to its queue instead of being recorded as failed; elsewhere
+        (a client) the error is raised.
+        """
+        deadline = time.monotonic() + PUBLISH_RETRY_SECONDS
+        while True:
+            try:
+                return super().apply_async(*args, **kwargs)
+            except BrokerUnreachable as exc:
+                if time.monotonic() >= deadline:
+                    error = exc
+                    break
+                logger.warning(
+                    'broker unreachable, publishing %s again in %s s: %s',
+                    self.name,
+                    PUBLISH_RETRY_INTERVAL_SECONDS,
+                    exc,
+                )
+                time.sleep(PUBLISH_RETRY_INTERVAL_SECONDS)
+        running = get_current_task()
+        if running is None or running.request.called_directly or running.request.is_eager:
+            raise error
+        logger.warning(
+            '%s: cannot publish %s (%s); giving the task back to the queue',
+            running.name,
+            self.name,
+            error,
+        )
+        raise Reject(f'cannot publish {self.name}: {error}', requeue=True) from error
 
 
 # Every worker knows every task, so that a chain may cross queues (download on ``core``,

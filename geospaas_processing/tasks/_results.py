@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django_celery_results.backends.database import DatabaseBackend
-
+import geospaas_processing
 from geospaas_processing.tasks import _policy
+
+# The backend's models need Django configured: a client sending tasks may not have done it.
+geospaas_processing.setup()
+
+from django_celery_results.backends.database import DatabaseBackend  # noqa: E402
 
 
 class ReconnectingDatabaseBackend(DatabaseBackend):
