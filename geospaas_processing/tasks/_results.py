@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from celery.exceptions import BackendStoreError
+
 import geospaas_processing
 from geospaas_processing.tasks import _policy
 
@@ -10,6 +15,8 @@ geospaas_processing.setup()
 
 from django_celery_results.backends.database import DatabaseBackend  # noqa: E402
 
+logger = logging.getLogger(__name__)
+
 
 class ReconnectingDatabaseBackend(DatabaseBackend):
     """Stores results in the catalog database, reconnecting after a broken connection.
@@ -17,6 +24,10 @@ class ReconnectingDatabaseBackend(DatabaseBackend):
     django-celery-results retries only ``InterfaceError`` (a connection already closed); a
     server restart first shows as ``OperationalError``. Both close the connection, so the
     next attempt (``result_backend_always_retry``, with backoff) opens a new one.
+
+    The RETRY state is not essential: when it cannot be recorded, the retry (already
+    published) goes on, instead of Celery recording the task as failed once the database
+    is back.
     """
 
     def exception_safe_to_retry(self, exc: Exception) -> bool:
@@ -26,3 +37,10 @@ class ReconnectingDatabaseBackend(DatabaseBackend):
             close_database_connections()
             return True
         return super().exception_safe_to_retry(exc)
+
+    def mark_as_retry(self, task_id: str, exc: Exception, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().mark_as_retry(task_id, exc, *args, **kwargs)
+        except BackendStoreError as error:
+            logger.warning('could not record the retry of task %s: %s', task_id, error)
+            return None

@@ -108,17 +108,18 @@ class TcpProxy:
             pass
         end.close()
 
-    def drop(self) -> None:
-        """Close every open connection; new ones are accepted."""
+    def drop(self) -> int:
+        """Close every open connection; new ones are accepted. Returns how many were open."""
         with self._lock:
             ends = list(self._open)
         for end in ends:
             self._close(end)
+        return len(ends) // 2
 
-    def cut(self) -> None:
+    def cut(self) -> int:
         """Close every open connection and refuse new ones until :meth:`restore`."""
         self._refusing = True
-        self.drop()
+        return self.drop()
 
     def restore(self) -> None:
         """Accept connections again."""
