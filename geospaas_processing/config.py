@@ -91,7 +91,7 @@ VARIABLES: tuple[Variable, ...] = (
         'GEOSPAAS_PROCESSING_LOCK_EXPIRY',
         '60',
         'Seconds before a dataset lock or download slot of a dead holder frees itself '
-        '(holders renew theirs while they work).',
+        '(holders renew theirs while they work); a positive number, 0 is an error.',
     ),
     Variable(
         'GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY',
