@@ -47,8 +47,9 @@ def test_redis_broker_restart(fault_environment, client_app, tmp_path):
             time.sleep(0.5)
             broker.stop()
             broker.start()
-            dataset_id, archived = result.get(timeout=180)
-            assert worker.poll() is None, 'the worker exited'
+            faults.wait_until(lambda: result.ready() or worker.poll() is not None, 120)
+            assert worker.poll() is None, 'the worker exited: ' + log_path.read_text()[-2000:]
+            dataset_id, archived = result.get(timeout=60)
     finally:
         broker.stop()
     assert 'Unrecoverable error' not in log_path.read_text()
