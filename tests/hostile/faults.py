@@ -185,7 +185,7 @@ class PrivateRabbitMQ:
     """
 
     def __init__(self, consumer_timeout_ms: int) -> None:
-        if shutil.which('rabbitmq-server') is None:
+        if shutil.which('rabbitmq-server') is None or shutil.which('rabbitmqctl') is None:
             pytest.skip('rabbitmq-server is not installed: the test runs a node of its own')
         self.directory = Path(tempfile.mkdtemp(prefix='gp-rabbitmq-'))
         self.port = free_port()
@@ -210,10 +210,9 @@ class PrivateRabbitMQ:
         shutil.chown(base, 'rabbitmq', 'rabbitmq')
         for path in base.rglob('*'):
             shutil.chown(path, 'rabbitmq', 'rabbitmq')
-        name = f'gp{self.port}@localhost'
         env = {
             **os.environ,
-            'RABBITMQ_NODENAME': name,
+            'RABBITMQ_NODENAME': self.node_name,
             'RABBITMQ_NODE_PORT': str(self.port),
             'RABBITMQ_DIST_PORT': str(free_port()),
             'RABBITMQ_MNESIA_BASE': str(base / 'mnesia'),
@@ -241,14 +240,30 @@ class PrivateRabbitMQ:
         texts = [path.read_text(errors='replace') for path in self.directory.rglob('*.log')]
         return '\n'.join(texts)
 
+    @property
+    def node_name(self) -> str:
+        return f'gp{self.port}@localhost'
+
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+        """Stop the node: ``rabbitmqctl stop`` (it runs as another user, outside our process
+        group), then the Erlang VM by the PID it wrote, then the wrapper."""
+        if self.process is None:
+            return
+        subprocess.run(
+            ['rabbitmqctl', '-q', '-n', self.node_name, 'stop'],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        pid_file = self.directory / 'pid'
+        if pid_file.is_file():
             try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+                os.kill(int(pid_file.read_text().strip()), signal.SIGKILL)
+            except (ValueError, ProcessLookupError):
+                pass
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
         self.process = None
 
     def remove(self) -> None:

@@ -54,6 +54,25 @@ def test_paths_outside_the_work_directory_are_refused(task_environment):
         core.in_work_dir('../../etc/passwd')
 
 
+def test_a_retry_waits_what_the_server_asked_within_the_broker_limit(monkeypatch):
+    """Retry-After replaces the backoff; no wait exceeds GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN
+    (under RabbitMQ's consumer_timeout), however long the server asked for."""
+    from geospaas_processing.errors import TemporaryError
+    from geospaas_processing.tasks import _policy
+
+    def asked(seconds):
+        error = TemporaryError('503')
+        error.retry_after = seconds
+        return error
+
+    assert _policy.schedule(asked(90), 12.5, None) == (90.0, None)
+    assert _policy.schedule(asked(1e20), 12.5, None) == (1500.0, None)
+    assert _policy.schedule(TemporaryError('timeout'), 12.5, 30) == (12.5, 30)
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN', '0')
+    with pytest.raises(ConfigurationError, match='RETRY_MAX_COUNTDOWN must be a positive'):
+        _policy.schedule(asked(90), 12.5, None)
+
+
 # --- in-process mode (no broker) -----------------------------------------------------------
 
 
