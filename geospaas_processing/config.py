@@ -185,7 +185,7 @@ VARIABLES: tuple[Variable, ...] = (
         'GEOSPAAS_PROCESSING_LOCK_EXPIRY',
         '60',
         'Seconds before a dataset lock or download slot of a dead holder frees itself '
-        '(holders renew theirs while they work).',
+        '(holders renew theirs while they work); a positive number, 0 is an error.',
         parse=_integer(1),
     ),
     Variable(
@@ -193,6 +193,20 @@ VARIABLES: tuple[Variable, ...] = (
         '30',
         'Seconds a task waits before trying again a dataset that another task has locked.',
         parse=_integer(0),
+    ),
+    Variable(
+        'GEOSPAAS_PROCESSING_RETRY_BACKOFF',
+        '60',
+        'Seconds before the first retry of a task after a temporary failure; doubled at each '
+        'retry, with random jitter (read when the worker starts).',
+        parse=_integer(1),
+    ),
+    Variable(
+        'GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN',
+        '1500',
+        'Longest wait in seconds before a task is retried (backoff, Retry-After); keep it under '
+        "the broker's consumer_timeout (RabbitMQ: 1800 by default).",
+        parse=_integer(1),
     ),
     Variable(
         'GEOSPAAS_PROCESSING_BROKER',

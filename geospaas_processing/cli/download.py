@@ -60,9 +60,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed download command; returns the exit status."""
-    from geospaas_processing.downloaders.errors import SelectionError
+    from django.db import DatabaseError
 
     logs.configure_logging(args)
+    try:
+        return _select_and_download(args)
+    except DatabaseError as exc:
+        # The catalog went away (restart, network cut): a summary and exit 1, no traceback.
+        _print_database_failure(args, exc)
+        return util.EXIT_FAILED
+
+
+def _print_database_failure(args: argparse.Namespace, exc: Exception) -> None:
+    detail = (str(exc).strip().splitlines() or ['no detail'])[0]
+    reason = f'the catalog database failed during the run ({type(exc).__name__}: {detail})'
+    advice = 'files already downloaded are kept; run the same command again to finish'
+    print(f'geospaas-download: error: {reason}', file=sys.stderr)
+    if args.json:
+        print(json.dumps({'error': reason, 'downloaded': [], 'already_present': [], 'failed': []}))
+    elif not args.quiet:
+        print(f'stopped: {reason}; {advice}')
+
+
+def _select_and_download(args: argparse.Namespace) -> int:
+    from geospaas_processing.downloaders.errors import SelectionError
+
     try:
         manager = _manager(args)
         matched = manager.datasets.count()

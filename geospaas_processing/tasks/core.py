@@ -11,7 +11,6 @@ Worker command, as documented::
 
 from __future__ import annotations
 
-import errno
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,12 +39,6 @@ __all__ = [
 ]
 
 PathsLike = str | Sequence[str]
-# Provider limits and temporary failures: back off up to an hour, for about a day in all.
-DOWNLOAD_BACKOFF_BASE_SECONDS = 60
-DOWNLOAD_BACKOFF_MAX_SECONDS = 3600
-DOWNLOAD_MAX_RETRIES = 30
-NO_SPACE_COUNTDOWN_SECONDS = 300
-NO_SPACE_MAX_RETRIES = 3
 CLEANUP_RETRY_COUNTDOWN_SECONDS = 120
 
 
@@ -77,11 +70,6 @@ def in_work_dir(relative_path: str) -> Path:
     return path
 
 
-def download_backoff(retries: int) -> int:
-    """Seconds before the next download attempt after ``retries`` failed ones."""
-    return min(DOWNLOAD_BACKOFF_BASE_SECONDS * 2**retries, DOWNLOAD_BACKOFF_MAX_SECONDS)
-
-
 @app.task
 def ping() -> str:
     """An empty task: ``'pong'``. Checks that a worker answers; measures per-task overhead."""
@@ -93,16 +81,10 @@ def ping() -> str:
 def download(self, args: Sequence[Any]) -> tuple[int, tuple[str, ...]]:
     """Download a dataset into the work directory: ``(id,)`` -> ``(id, (path,))``.
 
-    Retries with backoff while the provider has no free slot or fails
-    temporarily (honouring its Retry-After), and a few times when the disk is full.
+    Temporary failures (no free provider slot, a 503, a cut connection) are retried by the
+    tasks' policy (honouring a Retry-After), a full disk a few times, minutes apart.
     """
-    from geospaas_processing.downloaders import (
-        DownloadManager,
-        NoSpaceLeftError,
-        RetriableDownloadError,
-        TooManyDownloadsError,
-    )
-    from geospaas_processing.storage import NotEnoughSpaceError
+    from geospaas_processing.downloaders import DownloadManager
 
     dataset_id = int(args[0])
     manager = DownloadManager(
@@ -112,20 +94,7 @@ def download(self, args: Sequence[Any]) -> tuple[int, tuple[str, ...]]:
         free_space=True,
         id=dataset_id,
     )
-    try:
-        paths = manager.download()
-    except (TooManyDownloadsError, RetriableDownloadError) as exc:
-        countdown = getattr(exc, 'retry_after', None) or download_backoff(self.request.retries)
-        logger.info('download of dataset %s postponed by %ss: %s', dataset_id, countdown, exc)
-        wait_before_retry(self, countdown)
-        raise self.retry(exc=exc, countdown=countdown, max_retries=DOWNLOAD_MAX_RETRIES) from exc
-    except (NoSpaceLeftError, NotEnoughSpaceError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno != errno.ENOSPC:
-            raise
-        wait_before_retry(self, NO_SPACE_COUNTDOWN_SECONDS)
-        raise self.retry(
-            exc=exc, countdown=NO_SPACE_COUNTDOWN_SECONDS, max_retries=NO_SPACE_MAX_RETRIES
-        ) from exc
+    paths = manager.download()
     return dataset_id, tuple(paths)
 
 
@@ -143,7 +112,10 @@ def remove_downloaded(self, args: Sequence[Any]) -> tuple[int, list[str]]:
 @app.task(bind=True, **LONG_TASK_OPTIONS)
 @lock_dataset_files
 def archive(self, args: Sequence[Any]) -> tuple[int, PathsLike]:
-    """Compress each path into a tar.gz (archives stay as they are): ``(id, paths)``."""
+    """Compress each path into a tar.gz (archives stay as they are): ``(id, paths)``.
+
+    A full disk is retried like the download's: a few times, minutes apart.
+    """
     from geospaas_processing.ops.archive import archive as archive_path
 
     dataset_id, paths = int(args[0]), args[1]
