@@ -738,3 +738,71 @@ def write_cmems_001_024_smoc(path: Path) -> Written:
         timedelta(minutes=30),
         depths=(0.494025,),
     )
+
+
+def write_cmems_015_003_currents(path: Path, *, period: str) -> Written:
+    """CMEMS MULTIOBS_GLO_PHY_NRT_015_003 total surface and 15 m currents, hourly or daily.
+
+    Sources:
+    - Datasets ``dataset-uv-nrt-hourly`` and ``dataset-uv-nrt-daily`` of
+      MULTIOBS_GLO_PHY_NRT_015_003, files ``dataset-uv-nrt-hourly_<YYYYMMDD>T0000Z_P<production
+      date>T0000.nc`` (file patterns in public harvesting code and metanorm's CMEMS
+      normalizers); an hourly file covers one day (metanorm's tests: the file of
+      2020-09-06 covers 2020-09-06T00:00Z to 2020-09-07T00:00Z).
+    - ``uo``/``vo`` on (time, depth, latitude, longitude), depth index 0 the surface and
+      index 1 15 m, coordinates ``time``, ``latitude``, ``longitude`` (a public
+      drifter-comparison script reading ``dataset-uv-nrt-hourly`` with
+      ``satellite_ds.uo.isel(depth=depth_level)``, "0 for surface, 1 for 15m").
+    - Not found: the depth coordinate's values (0 and 15 m, from the product's title
+      "total surface and 15m current", are used), the time stamps within the hour or
+      day (half past the hour, noon of the day), time units, and packing (float32).
+      Two hourly steps are written instead of 24 to keep the run small.
+    """
+    if period == 'hourly':
+        stamps = [START + timedelta(minutes=30), START + timedelta(hours=1, minutes=30)]
+        half_width = timedelta(minutes=30)
+    else:
+        stamps, half_width = [START + timedelta(hours=12)], timedelta(hours=12)
+    return _cmems_grid(
+        path,
+        (
+            GridVariable('uo', 'm s-1', 0.33, (-3, 3)),
+            GridVariable('vo', 'm s-1', -0.18, (-3, 3)),
+        ),
+        stamps,
+        half_width,
+        depths=(0.0, 15.0),
+    )
+
+
+def write_mfwam(path: Path) -> Written:
+    """Meteo-France MFWAM global waves (GLOBAL_ANALYSISFORECAST_WAV_001_027), two time steps.
+
+    Sources:
+    - "3-hourly instantaneous fields of integrated wave parameters from the total
+      spectrum (significant height, period, direction, Stokes drift)": Earth Engine
+      catalogue, COPERNICUS/MARINE/WAV/ANFC_0_083DEG_PT3H, Description.
+    - Files ``mfwamglocep_<YYYYMMDDHH>_R<YYYYMMDD>_<HH>H.nc`` holding ``VHM0``
+      (significant wave height) and ``VTPK`` (peak period) on ``longitude``,
+      ``latitude``, ``time`` (public scripts reading these files with ncread/netCDF4).
+    - ``VMDR`` (mean direction) and the Stokes drift ``VSDX``/``VSDY``: names from the
+      default variable list of idf-converter's model/mfwam reader (what it reads); no
+      public listing of the file was found. Units, time units and packing were not found:
+      m, s, degree, m s-1, "hours since 1950-01-01" and float32 are neutral choices.
+    The reader stamps each field's coverage from its time to 3 hours later.
+    """
+    stamps = [START, START + timedelta(hours=3)]
+    written = _cmems_grid(
+        path,
+        (
+            GridVariable('VHM0', 'm', 2.4, (0, 20)),
+            GridVariable('VTPK', 's', 9.5, (0, 30)),
+            GridVariable('VMDR', 'degree', 250.0, (0, 360)),
+            GridVariable('VSDX', 'm s-1', 0.05, (-1, 1)),
+            GridVariable('VSDY', 'm s-1', -0.03, (-1, 1)),
+        ),
+        stamps,
+        timedelta(0),
+    )
+    written.time_coverage = (stamps[0], stamps[-1] + timedelta(hours=3))
+    return written

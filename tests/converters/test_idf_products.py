@@ -93,6 +93,15 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     'nrt_global_allsat_phy_l4_20240301_20240307': (files.write_cmems_008_046_sea_level, {}, 1),
     # One granule per hourly time step.
     'SMOC_20240301_R20240306': (files.write_cmems_001_024_smoc, {}, 2),
+    # Two depths (0 m, 15 m), each hourly time step.
+    'dataset-uv-nrt-hourly_20240301T0000Z_P20240306T0000Z': (
+        files.write_cmems_015_003_currents, {'period': 'hourly'}, 4,
+    ),
+    'dataset-uv-nrt-daily_20240301T0000Z_P20240306T0000Z': (
+        files.write_cmems_015_003_currents, {'period': 'daily'}, 2,
+    ),
+    # One granule per 3-hourly field.
+    'mfwamglocep_2024030100_R20240301_00H': (files.write_mfwam, {}, 2),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
     'GL_TS_DB_4102563_202403': (files.write_cmems_drifter, {}, 4),
     'GL_LATEST_TS_DC_300234065818070_20240301': (files.write_cmems_drifter, {}, 4),
