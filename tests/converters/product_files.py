@@ -806,3 +806,78 @@ def write_mfwam(path: Path) -> Written:
     )
     written.time_coverage = (stamps[0], stamps[-1] + timedelta(hours=3))
     return written
+
+
+RTOFS_EPOCH = datetime(1900, 12, 31, tzinfo=UTC)
+RTOFS_FILL = np.float32(1.267651e30)
+
+
+def write_rtofs(path: Path, *, bundle: str) -> Written:
+    """A Global RTOFS 2-D surface file (``rtofs_glo_2ds_<f|n><hhh>_<prog|diag>.nc``), one time.
+
+    Sources:
+    - ncdump -h of ``rtofs_glo_2ds_f001_1hrly_prog`` (blog post "SST data from
+      HYCOM/RTOFS", 2015, found by string search): dimensions ``MT`` (unlimited, 1),
+      ``Y``, ``X``, ``Layer`` (1); ``MT`` double "days since 1900-12-31 00:00:00";
+      ``Latitude``/``Longitude`` float (Y, X), Longitude with modulo "360 degrees" and
+      values past 360 (74.16 to 434); ``u_velocity``/``v_velocity`` float (MT, Layer, Y,
+      X) in m/s, ``sst`` (degC) and ``sss`` (psu) float (MT, Y, X); every field has
+      _FillValue 1.267651e+30 (land).
+    - File names ``rtofs_glo_2ds_fNNN_prog.nc``, ``..._diag.nc`` and nowcasts ``nNNN``
+      on NOMADS ``pub/data/nccf/com/rtofs/prod/rtofs.<date>/`` (NOAA-EMC/RTOFS_GLO ush
+      scripts; public download scripts).
+    - The diag file holds the sea surface height ``ssh`` on the same ``Latitude``/
+      ``Longitude`` (pyschism's RTOFS forcing reads ``nc_ssh['ssh']`` and
+      ``nc_ssh.Longitude``); its dimensions were not found: (MT, Y, X) like ``sst``.
+    Longitudes here run past 360 as in the real files.
+    """
+    moment = START + timedelta(days=1)
+    variables = {
+        'prog': (
+            ('u_velocity', 'm/s', True, 0.31, (-3, 3)),
+            ('v_velocity', 'm/s', True, -0.22, (-3, 3)),
+            ('sst', 'degC', False, 14.5, (-3, 36)),
+            ('sss', 'psu', False, 35.2, (0, 42)),
+        ),
+        'diag': (('ssh', 'm', False, 0.12, (-3, 3)),),
+    }[bundle]
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('MT', None)
+        nc.createDimension('Y', NY)
+        nc.createDimension('X', NX)
+        nc.createDimension('Layer', 1)
+        time = nc.createVariable('MT', 'f8', ('MT',))
+        time.setncatts({'long_name': 'time', 'units': 'days since 1900-12-31 00:00:00'})
+        time[:] = [(moment - RTOFS_EPOCH).total_seconds() / 86400]
+        lon2d, lat2d = np.meshgrid(longitudes() + 360, latitudes())
+        lat = nc.createVariable('Latitude', 'f4', ('Y', 'X'))
+        lat.setncatts({'standard_name': 'latitude', 'units': 'degrees_north'})
+        lat[:] = lat2d
+        lon = nc.createVariable('Longitude', 'f4', ('Y', 'X'))
+        lon.setncatts(
+            {'standard_name': 'longitude', 'units': 'degrees_east', 'modulo': '360 degrees'}
+        )
+        lon[:] = lon2d
+        for name, units, layered, value, _ in variables:
+            dims = ('MT', 'Layer', 'Y', 'X') if layered else ('MT', 'Y', 'X')
+            variable = nc.createVariable(name, 'f4', dims, fill_value=RTOFS_FILL)
+            variable.setncatts({'units': units, 'coordinates': 'Longitude Latitude Date'})
+            values = np.ma.masked_array(np.full(variable.shape, value, 'f4'))
+            for row, column in FLAGGED:  # land
+                values[..., row, column] = np.ma.masked
+            variable[:] = values
+        nc.setncatts(
+            {
+                'Conventions': 'CF-1.0',
+                'institution': 'National Centers for Environmental Prediction',
+                'source': 'HYCOM archive file',
+            }
+        )
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (moment, moment + timedelta(hours=1)),  # the rtofs reader's convention
+        {name: physical for name, _, _, _, physical in variables},
+        {name: FLAGGED for name, *_ in variables},
+    )

@@ -102,6 +102,8 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     ),
     # One granule per 3-hourly field.
     'mfwamglocep_2024030100_R20240301_00H': (files.write_mfwam, {}, 2),
+    'rtofs_glo_2ds_f024_prog': (files.write_rtofs, {'bundle': 'prog'}, 1),
+    'rtofs_glo_2ds_n000_diag': (files.write_rtofs, {'bundle': 'diag'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
     'GL_TS_DB_4102563_202403': (files.write_cmems_drifter, {}, 4),
     'GL_LATEST_TS_DC_300234065818070_20240301': (files.write_cmems_drifter, {}, 4),
