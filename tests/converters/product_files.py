@@ -881,3 +881,40 @@ def write_rtofs(path: Path, *, bundle: str) -> Written:
         {name: physical for name, _, _, _, physical in variables},
         {name: FLAGGED for name, *_ in variables},
     )
+
+
+def write_mfs_med(path: Path, *, group: str) -> Written:
+    """CMEMS MEDSEA_ANALYSISFORECAST_PHY_006_013 (MFS) daily mean file of one group.
+
+    Sources:
+    - Files ``<YYYYMMDD>_d-CMCC--<GROUP>-MFSe3r1-MED-b<date>_re-sv01.00.nc`` with groups
+      RFVL (currents), ASLV (sea surface height), TEMP, PSAL (public NEMO boundary
+      condition configurations); ``-MFSeas<N>-MEDATL-`` for the analysis-forecast
+      (metanorm's tests); a daily file covers its date (metanorm: 20200601_d-... covers
+      2020-06-01 to 2020-06-02).
+    - RFVL: ``uo``/``vo`` with coordinates ``lon``, ``lat``, ``depth`` (a public
+      particle-tracking script: ``xr.open_mfdataset(...).sel(lon=..., lat=...,
+      depth=...)`` then ``ds.uo``, ``ds.vo``).
+    - TEMP: ``thetao``; the first depth levels are 1.0182 m (level 1) and 10.537 m
+      (level 5) (a public Octave script reading ``thetao`` from a TEMP file, depth list
+      ``[1.0182, 10.537, ...]``).
+    - Not found: time units and the stamp within the day (noon is used), the packing
+      (float32 with _FillValue 1e20 is used), and the ASLV variable's name (so the SSH
+      file has no layout test).
+    """
+    variables = {
+        'RFVL': (
+            GridVariable('uo', 'm s-1', 0.21, (-3, 3)),
+            GridVariable('vo', 'm s-1', -0.14, (-3, 3)),
+        ),
+        'TEMP': (GridVariable('thetao', 'degrees_C', 15.8, (-2, 36)),),
+    }[group]
+    return _cmems_grid(
+        path,
+        variables,
+        [START + timedelta(hours=12)],
+        timedelta(hours=12),
+        depths=(1.0182, 10.537),
+        lat_name='lat',
+        lon_name='lon',
+    )

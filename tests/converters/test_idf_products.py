@@ -102,6 +102,12 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     ),
     # One granule per 3-hourly field.
     'mfwamglocep_2024030100_R20240301_00H': (files.write_mfwam, {}, 2),
+    '20240301_d-CMCC--RFVL-MFSeas8-MEDATL-b20240227_an-sv09.00': (
+        files.write_mfs_med, {'group': 'RFVL'}, 1,
+    ),
+    '20240301_d-CMCC--TEMP-MFSeas8-MEDATL-b20240227_an-sv09.00': (
+        files.write_mfs_med, {'group': 'TEMP'}, 1,
+    ),
     'rtofs_glo_2ds_f024_prog': (files.write_rtofs, {'bundle': 'prog'}, 1),
     'rtofs_glo_2ds_n000_diag': (files.write_rtofs, {'bundle': 'diag'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
