@@ -918,3 +918,90 @@ def write_mfs_med(path: Path, *, group: str) -> Written:
         lat_name='lat',
         lon_name='lon',
     )
+
+
+S1_FILL = np.float32(-999.0)
+
+
+def write_sentinel1_ocn_rvl(product: Path, *, swaths: int = 3) -> Written:
+    """A Sentinel-1 IW L2 OCN product directory (``.SAFE``) with one measurement file.
+
+    Sources:
+    - The OCN measurement files are netCDF files in ``measurement/`` whose names hold
+      ``-ocn-`` (e.g. ``s1a-iw-ocn-vv-...nc``) (public SAR validation code globbing
+      ``measurement/*.nc`` for ``-ocn-``).
+    - The RVL component: ``rvlRadVel``, ``rvlRadVelStd``, ``rvlLat``, ``rvlLon``,
+      ``rvlHeading``, ``rvlIncidenceAngle`` and ``rvlLandFlag`` are (azimuth, range,
+      sub-swath) arrays in IW/EW mode, sub-swaths iw1..iw3 side by side in ground range
+      (public SAR validation code and its design notes, "verified on a real file"); the
+      sub-swath dimension is ``rvlSwath`` (idf-converter's sentinel1/L2/rvl reader).
+    - Not found in a public excerpt of the Sentinel-1 Product Specification
+      (S1-RS-MDA-52-7441, OCN chapter): the azimuth/range dimension names, the
+      fill value, and the global attributes; ``rvlUssX``/``rvlUssY``/``rvlSnr``/
+      ``rvlSweepAngle`` and the attributes ``firstMeasurementTime``,
+      ``lastMeasurementTime``, ``missionName``, ``IPFversion`` are what the reader reads.
+      ``rvlAzSize``/``rvlRaSize`` and _FillValue -999 are neutral choices.
+    Each sub-swath is one IDF granule; together they cover the product's extent.
+    """
+    start = START + timedelta(hours=5, minutes=42)
+    end = start + timedelta(seconds=25)
+    measurement = product / 'measurement'
+    measurement.mkdir(parents=True)
+    (product / 'manifest.safe').write_text('<?xml version="1.0" encoding="UTF-8"?>\n')
+    name = 's1a-iw-ocn-vv-20240301t054218-20240301t054243-052744-0661b0-001.nc'
+    columns = NX // swaths
+    shape = (NY, columns, swaths)
+    lon2d, lat2d = np.meshgrid(longitudes(), latitudes())
+    with netCDF4.Dataset(measurement / name, 'w', format='NETCDF4') as nc:
+        nc.createDimension('rvlAzSize', NY)
+        nc.createDimension('rvlRaSize', columns)
+        nc.createDimension('rvlSwath', swaths)
+        dims = ('rvlAzSize', 'rvlRaSize', 'rvlSwath')
+
+        def by_swath(field: np.ndarray) -> np.ndarray:
+            blocks = [field[:, k * columns : (k + 1) * columns] for k in range(swaths)]
+            return np.stack(blocks, axis=-1)
+
+        for variable_name, units, values in (
+            ('rvlLat', 'degrees_north', by_swath(lat2d)),
+            ('rvlLon', 'degrees_east', by_swath(lon2d)),
+            ('rvlHeading', 'degrees', np.full(shape, 349.0)),
+            ('rvlIncidenceAngle', 'degrees', np.full(shape, 35.0)),
+            ('rvlSweepAngle', 'degrees', np.zeros(shape)),
+            ('rvlRadVel', 'm/s', np.full(shape, 0.4)),
+            ('rvlRadVelStd', 'm/s', np.full(shape, 0.1)),
+            ('rvlUssX', 'm/s', np.full(shape, 0.05)),
+            ('rvlUssY', 'm/s', np.full(shape, -0.02)),
+            ('rvlSnr', '1', np.full(shape, 12.0)),
+        ):
+            variable = nc.createVariable(variable_name, 'f4', dims, fill_value=S1_FILL)
+            variable.units = units
+            masked = np.ma.masked_array(values)
+            if variable_name.startswith(('rvlRadVel', 'rvlUss', 'rvlSnr')):
+                for row, column in FLAGGED:  # no estimate (land)
+                    masked[row, column % columns, column // columns] = np.ma.masked
+            variable[:] = masked
+        land = nc.createVariable('rvlLandFlag', 'i1', dims)
+        land[:] = np.zeros(shape, 'i1')
+        nc.setncatts(
+            {
+                'missionName': 'S1A',
+                'IPFversion': '3.71',
+                'firstMeasurementTime': start.strftime('%Y-%m-%dT%H:%M:%SZ'),
+                'lastMeasurementTime': end.strftime('%Y-%m-%dT%H:%M:%SZ'),
+            }
+        )
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (start, end),
+        {
+            'rvlRadVel': (-5, 5),
+            'rvlRadVelStd': (0, 5),
+            'rvlUssX': (-2, 2),
+            'rvlUssY': (-2, 2),
+            'rvlSnr': (0, 100),
+        },
+        {},  # a flagged cell's column depends on its sub-swath: checked in its own test
+    )
