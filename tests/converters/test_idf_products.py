@@ -90,6 +90,30 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
         files.write_cmems_001_024_hourly_mean_surface, {}, 2,
     ),
     'hycom_glby_930_2024030112_t000_ts3z': (files.write_hycom, {'group': 'ts3z'}, 1),
+    'nrt_global_allsat_phy_l4_20240301_20240307': (files.write_cmems_008_046_sea_level, {}, 1),
+    # One granule per hourly time step.
+    'SMOC_20240301_R20240306': (files.write_cmems_001_024_smoc, {}, 2),
+    # Two depths (0 m, 15 m), each hourly time step.
+    'dataset-uv-nrt-hourly_20240301T0000Z_P20240306T0000Z': (
+        files.write_cmems_015_003_currents, {'period': 'hourly'}, 4,
+    ),
+    'dataset-uv-nrt-daily_20240301T0000Z_P20240306T0000Z': (
+        files.write_cmems_015_003_currents, {'period': 'daily'}, 2,
+    ),
+    # One granule per 3-hourly field.
+    'mfwamglocep_2024030100_R20240301_00H': (files.write_mfwam, {}, 2),
+    '20240301_d-CMCC--RFVL-MFSeas8-MEDATL-b20240227_an-sv09.00': (
+        files.write_mfs_med, {'group': 'RFVL'}, 1,
+    ),
+    '20240301_d-CMCC--TEMP-MFSeas8-MEDATL-b20240227_an-sv09.00': (
+        files.write_mfs_med, {'group': 'TEMP'}, 1,
+    ),
+    # One granule per IW sub-swath.
+    'S1A_IW_OCN__2SDV_20240301T054218_20240301T054243_052744_0661B0_9C3F': (
+        files.write_sentinel1_ocn_rvl, {}, 3,
+    ),
+    'rtofs_glo_2ds_f024_prog': (files.write_rtofs, {'bundle': 'prog'}, 1),
+    'rtofs_glo_2ds_n000_diag': (files.write_rtofs, {'bundle': 'diag'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
     'GL_TS_DB_4102563_202403': (files.write_cmems_drifter, {}, 4),
     'GL_LATEST_TS_DC_300234065818070_20240301': (files.write_cmems_drifter, {}, 4),
@@ -108,7 +132,7 @@ def idf_converter_installed() -> str:
 
 def convert(entry_id: str, tmp_path: Path, **writer_options) -> tuple[list[str], Written, Path]:
     writer, options, _ = PRODUCT_INPUTS[entry_id]
-    suffix = '.SEN3' if entry_id.startswith('S3') else '.nc'  # Sentinel-3: a directory
+    suffix = {'S1': '.SAFE', 'S3': '.SEN3'}.get(entry_id[:2], '.nc')  # product directories
     source = tmp_path / f'{entry_id}{suffix}'
     written = writer(source, **{**options, **writer_options})
     converter = IDFConversionManager.get_converter(Dataset(pk=1, entry_id=entry_id))
@@ -125,10 +149,10 @@ def parse_time(text: str) -> datetime:
     return datetime.strptime(text, '%Y-%m-%dT%H:%M:%S.%fZ').replace(tzinfo=files.UTC)
 
 
-def check_extent(nc: netCDF4.Dataset, written: Written, trajectory: bool) -> None:
-    """lat_gcp/lon_gcp cover the input: cell edges for grids, the positions for tracks."""
-    tolerance = 0.01 if trajectory else files.STEP
-    lat, lon = nc['lat_gcp'][:], wrap_180(nc['lon_gcp'][:])
+def check_extent(lat, lon, written: Written) -> None:
+    """lat_gcp/lon_gcp cover the input grid (to a cell)."""
+    tolerance = files.STEP
+    lon = wrap_180(lon)
     assert lat.min() == pytest.approx(written.lat_range[0], abs=tolerance)
     assert lat.max() == pytest.approx(written.lat_range[1], abs=tolerance)
     assert lon.min() == pytest.approx(wrap_180(written.lon_range[0]), abs=tolerance)
@@ -146,12 +170,12 @@ def test_a_product_laid_out_like_the_real_one_converts_to_what_seascope_shows(en
 
     assert len(results) == PRODUCT_INPUTS[entry_id][2]
     trajectory = entry_id.startswith('GL_')
-    starts, ends = [], []
+    starts, ends, lats, lons = [], [], [], []
     for result in results:
         with netCDF4.Dataset(idf_file(out / result)) as nc:
             assert nc.idf_version == '1.0'
-            if not trajectory:
-                check_extent(nc, written, trajectory)
+            lats.append(nc['lat_gcp'][:].ravel())
+            lons.append(nc['lon_gcp'][:].ravel())
             starts.append(parse_time(nc.time_coverage_start))
             ends.append(parse_time(nc.time_coverage_end))
             for name, (low, high) in written.ranges.items():
@@ -164,6 +188,8 @@ def test_a_product_laid_out_like_the_real_one_converts_to_what_seascope_shows(en
                     assert values[row, column] is np.ma.masked, (name, row, column)
                     assert values[row, column + 1] is not np.ma.masked, (name, row, column)
     assert (min(starts), max(ends)) == written.time_coverage
+    if not trajectory:  # the granules together (sub-swaths, time steps) cover the input
+        check_extent(np.ma.concatenate(lats), np.ma.concatenate(lons), written)
 
 
 @pytest.mark.parametrize('entry_id', ['GL_TS_DB_4102563_202403'])
@@ -204,3 +230,18 @@ def test_a_granule_with_every_value_masked_is_not_published(tmp_path):
     with pytest.raises(ConversionToolError, match='every value .* is masked'):
         converter.run(source, tmp_path / 'out')
     assert not list((tmp_path / 'out').rglob('*.nc'))
+
+
+def test_sentinel1_ocn_cells_without_an_estimate_are_masked_in_their_sub_swath(tmp_path):
+    entry_id = 'S1A_IW_OCN__2SDV_20240301T054218_20240301T054243_052744_0661B0_9C3F'
+    results, written, out = convert(entry_id, tmp_path)
+
+    columns = files.NX // 3
+    for result in results:
+        swath = int(result.rsplit('_', 1)[1])  # granule <measurement file>_<sub-swath>
+        with netCDF4.Dataset(idf_file(out / result)) as nc:
+            values = nc['rvlRadVel'][0]
+            for row, column in files.FLAGGED:
+                if column // columns == swath:
+                    assert values[row, column % columns] is np.ma.masked
+                    assert values[row, (column + 1) % columns] is not np.ma.masked
