@@ -192,7 +192,7 @@ VARIABLES: tuple[Variable, ...] = (
         'GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY',
         '30',
         'Seconds a task waits before trying again a dataset that another task has locked.',
-        parse=_integer(0),
+        parse=_integer(1),
     ),
     Variable(
         'GEOSPAAS_PROCESSING_RETRY_BACKOFF',

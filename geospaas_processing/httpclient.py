@@ -63,7 +63,8 @@ def _seconds_until(http_date: str, now: float) -> float | None:
         return None
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
+def origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of a URL, lower case, the scheme's default port made explicit."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     try:
@@ -80,8 +81,8 @@ def credentials_may_follow(old_url: str, new_url: str, allowed_hosts: Iterable[s
     host with default ports, and for a host listed in ``allowed_hosts`` (``host`` or
     ``host:port``); never from ``https`` to plain ``http``.
     """
-    old_scheme, old_host, old_port = _origin(old_url)
-    new_scheme, new_host, new_port = _origin(new_url)
+    old_scheme, old_host, old_port = origin(old_url)
+    new_scheme, new_host, new_port = origin(new_url)
     if old_scheme == 'https' and new_scheme != 'https':
         return False
     allowed = {host.lower() for host in allowed_hosts}

@@ -36,15 +36,15 @@ def _database() -> dict:
     if config.uses_postgis():
         return {
             'ENGINE': 'django.contrib.gis.db.backends.postgis',
-            'HOST': config.get('GEOSPAAS_DB_HOST'),
-            'PORT': config.get('GEOSPAAS_DB_PORT'),
-            'NAME': config.get('GEOSPAAS_DB_NAME'),
-            'USER': config.get('GEOSPAAS_DB_USER'),
-            'PASSWORD': config.get('GEOSPAAS_DB_PASSWORD') or '',
+            'HOST': config.value('GEOSPAAS_DB_HOST'),
+            'PORT': config.value('GEOSPAAS_DB_PORT'),
+            'NAME': config.value('GEOSPAAS_DB_NAME'),
+            'USER': config.value('GEOSPAAS_DB_USER'),
+            'PASSWORD': config.value('GEOSPAAS_DB_PASSWORD') or '',
             'CONN_MAX_AGE': 0,
             'OPTIONS': {'connect_timeout': 10},
             # One test database per test run, so that concurrent runs do not collide.
-            'TEST': {'NAME': f'test_{config.get("GEOSPAAS_DB_NAME")}_{os.getpid()}'},
+            'TEST': {'NAME': f'test_{config.value("GEOSPAAS_DB_NAME")}_{os.getpid()}'},
         }
     return {
         'ENGINE': 'django.contrib.gis.db.backends.spatialite',
@@ -63,9 +63,9 @@ def _database() -> dict:
 DATABASES = {'default': _database()}
 
 # None (unset): GeoDjango looks the libraries up by their usual names.
-GDAL_LIBRARY_PATH = config.get('GDAL_LIBRARY_PATH')
-GEOS_LIBRARY_PATH = config.get('GEOS_LIBRARY_PATH')
-SPATIALITE_LIBRARY_PATH = config.get('SPATIALITE_LIBRARY_PATH')
+GDAL_LIBRARY_PATH = config.value('GDAL_LIBRARY_PATH')
+GEOS_LIBRARY_PATH = config.value('GEOS_LIBRARY_PATH')
+SPATIALITE_LIBRARY_PATH = config.value('SPATIALITE_LIBRARY_PATH')
 
 # Debian 12 ships GDAL 3.6; the warning is about untrusted spatial references in
 # web input, which this package does not take.

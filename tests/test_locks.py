@@ -486,14 +486,19 @@ def test_busy_locks_and_lock_outages_are_temporary_errors() -> None:
     assert issubclass(locks.LeaseLost, TemporaryError)
 
 
-@pytest.mark.parametrize('value', ['0', '-5', 'soon'])
+@pytest.mark.parametrize('value', ['0', '-5', 'soon', 'inf'])
 def test_a_lock_expiry_that_is_not_a_positive_number_is_refused(monkeypatch, value) -> None:
     """One meaning for GEOSPAAS_PROCESSING_LOCK_EXPIRY=0 (an error), in tasks and downloads."""
-    from geospaas_processing.downloaders._slots import slot_expiry
+    from geospaas_processing.downloaders._slots import ProviderSlots
+    from geospaas_processing.downloaders.provider_settings import ProviderSettings
     from geospaas_processing.errors import ConfigurationError
     from geospaas_processing.tasks import lock_expiry
 
     monkeypatch.setenv('GEOSPAAS_PROCESSING_LOCK_EXPIRY', value)
-    for read in (locks.configured_expiry, lock_expiry, slot_expiry):
+    for read in (locks.configured_expiry, lock_expiry, config.validate):
         with pytest.raises(ConfigurationError, match='GEOSPAAS_PROCESSING_LOCK_EXPIRY'):
             read()
+    limited = ProviderSettings(prefix='https://limited.example/', max_parallel_downloads=1)
+    with pytest.raises(ConfigurationError, match='GEOSPAAS_PROCESSING_LOCK_EXPIRY'):
+        with ProviderSlots().hold(limited):
+            pass

@@ -71,14 +71,20 @@ def run(args: argparse.Namespace) -> int:
         return util.EXIT_FAILED
 
 
-def _print_database_failure(args: argparse.Namespace, exc: Exception) -> None:
+def _print_database_failure(
+    args: argparse.Namespace, exc: Exception, outcomes: Sequence = (), transferred: int = 0
+) -> None:
+    """The error, and the outcomes of the datasets finished before the catalog failed."""
     detail = (str(exc).strip().splitlines() or ['no detail'])[0]
     reason = f'the catalog database failed during the run ({type(exc).__name__}: {detail})'
     advice = 'files already downloaded are kept; run the same command again to finish'
     print(f'geospaas-download: error: {reason}', file=sys.stderr)
     if args.json:
-        print(json.dumps({'error': reason, 'downloaded': [], 'already_present': [], 'failed': []}))
-    elif not args.quiet:
+        print(json.dumps({'error': reason, **_outcome_lists(outcomes)}))
+        return
+    if outcomes:
+        _print_summary(args, outcomes, len(outcomes), transferred)
+    if not args.quiet:
         print(f'stopped: {reason}; {advice}')
 
 
@@ -109,7 +115,10 @@ def _download(args: argparse.Namespace, manager, matched: int, interrupt: Interr
     draw = not args.quiet and not args.json and sys.stderr.isatty()
     files, planned_bytes, unknown = _planned(manager, matched, draw)
     progress = TransferProgress(files, planned_bytes, unknown, draw=draw, check=interrupt.check)
+    from django.db import DatabaseError
+
     outcomes = None
+    database_error = None
     with progress:
         if not interrupt.cancelled.is_set():
             manager.progress = progress.callback
@@ -117,6 +126,11 @@ def _download(args: argparse.Namespace, manager, matched: int, interrupt: Interr
                 outcomes = manager.download_report()
             except Cancelled:
                 outcomes = None
+            except DatabaseError as exc:
+                database_error = exc
+    if database_error is not None:
+        _print_database_failure(args, database_error, manager.outcomes, progress.transferred)
+        return util.EXIT_FAILED
     if outcomes is None:
         _print_interrupted(args, progress, matched)
         return EXIT_INTERRUPTED
@@ -229,23 +243,11 @@ def _dry_run(args: argparse.Namespace, manager) -> int:
 def _print_summary(
     args: argparse.Namespace, outcomes: Sequence, matched: int, transferred: int
 ) -> None:
-    groups = {
-        status: [o for o in outcomes if o.status == status]
-        for status in ('downloaded', 'already present', 'failed')
-    }
+    groups = _groups(outcomes)
     if args.json:
         print(
             json.dumps(
-                {
-                    'matched': matched,
-                    'bytes_transferred': transferred,
-                    'downloaded': [_as_json(o) for o in groups['downloaded']],
-                    'already_present': [_as_json(o) for o in groups['already present']],
-                    'failed': [
-                        {'id': o.dataset_id, 'entry_id': o.entry_id, 'reason': o.reason}
-                        for o in groups['failed']
-                    ],
-                },
+                {'matched': matched, 'bytes_transferred': transferred, **_outcome_lists(outcomes)},
                 indent=2,
             )
         )
@@ -264,6 +266,26 @@ def _print_summary(
         f'already present: {len(groups["already present"])}, '
         f'failed: {len(groups["failed"])}'
     )
+
+
+def _groups(outcomes: Sequence) -> dict[str, list]:
+    return {
+        status: [o for o in outcomes if o.status == status]
+        for status in ('downloaded', 'already present', 'failed')
+    }
+
+
+def _outcome_lists(outcomes: Sequence) -> dict[str, list]:
+    """The JSON lists of the summary: downloaded, already present and failed datasets."""
+    groups = _groups(outcomes)
+    return {
+        'downloaded': [_as_json(o) for o in groups['downloaded']],
+        'already_present': [_as_json(o) for o in groups['already present']],
+        'failed': [
+            {'id': o.dataset_id, 'entry_id': o.entry_id, 'reason': o.reason}
+            for o in groups['failed']
+        ],
+    }
 
 
 def _as_json(outcome) -> dict:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from geospaas_processing import config
 from geospaas_processing.converters.errors import AuxiliaryFileError
+from geospaas_processing.redaction import redact_url
 
 _CHUNK_SIZE = 1 << 20
 _TIMEOUT_SECONDS = 60
@@ -127,13 +128,15 @@ def ensure(auxiliary: AuxiliaryFile | str, directory: Path | None = None) -> Pat
         _download(url, path, aux_file.sha256)
     except (OSError, ValueError) as exc:
         raise AuxiliaryFileError(
-            f'{what} is missing at {path} and could not be fetched from {_safe(url)}: {exc}'
+            f'{what} is missing at {path} and could not be fetched from {redact_url(url)}: {exc}'
         ) from exc
     return path
 
 
 def _download(url: str, path: Path, sha256: str | None) -> None:
     import requests
+
+    from geospaas_processing.httpclient import new_session
 
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, partial_name = tempfile.mkstemp(prefix=f'.{path.name}.', dir=path.parent)
@@ -142,7 +145,10 @@ def _download(url: str, path: Path, sha256: str | None) -> None:
     try:
         with os.fdopen(descriptor, 'wb') as output:
             try:
-                with requests.get(url, stream=True, timeout=_TIMEOUT_SECONDS) as response:
+                with (
+                    new_session() as session,
+                    session.get(url, stream=True, timeout=_TIMEOUT_SECONDS) as response,
+                ):
                     if response.status_code != 200:
                         raise ValueError(f'HTTP status {response.status_code}')
                     for chunk in response.iter_content(_CHUNK_SIZE):
@@ -157,15 +163,3 @@ def _download(url: str, path: Path, sha256: str | None) -> None:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-
-
-def _safe(url: str) -> str:
-    """The URL without credentials, for messages."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ''
-        netloc = f'{host}:{parts.port}' if parts.port else host
-        parts = parts._replace(netloc=netloc)
-    return urlunsplit(parts)

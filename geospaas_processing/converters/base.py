@@ -49,6 +49,7 @@ from geospaas_processing.converters.errors import (
     NoMatch,
     PartialConversionError,
 )
+from geospaas_processing.registry import Registry
 from geospaas_processing.storage import move_into_place
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ class ConversionManager:
             with a rename.
     """
 
-    _registry: ClassVar[list[type[Converter]]]
+    _registry: ClassVar[Registry[Converter]]
 
     def __init__(self, working_directory: PathLike, output_directory: PathLike | None = None):
         self.working_directory = Path(working_directory)
@@ -156,11 +157,22 @@ class ConversionManager:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._registry = []
+        cls._registry = Registry(f'converter of {cls.__name__}')
 
     @classmethod
-    def register(cls) -> Callable[[ConverterType], ConverterType]:
-        """Class decorator adding a converter to this manager's registry.
+    def register(
+        cls,
+        target: str | None = None,
+        *,
+        requires: tuple[str, ...] = (),
+        extra: str | None = None,
+    ) -> Callable[[ConverterType], ConverterType]:
+        """Add a converter to this manager's registry: as a class decorator, or lazily.
+
+        ``@Manager.register()`` decorates a converter class. ``Manager.register(
+        'package.module:Class', requires=('pymysql',), extra='syntool')`` registers one
+        imported only when the manager first looks for a converter; when ``requires`` is
+        missing then, the error names the extra to install.
 
         A converter is tried before every registered class it derives from;
         otherwise converters are tried in registration order.
@@ -176,27 +188,35 @@ class ConversionManager:
         def decorator(converter_class: ConverterType) -> ConverterType:
             if not (isinstance(converter_class, type) and issubclass(converter_class, Converter)):
                 raise TypeError(f'{converter_class!r} is not a Converter subclass')
-            if converter_class in cls._registry:
-                raise ValueError(
-                    f'{converter_class.__name__} is already registered on {cls.__name__}'
-                )
-            position = next(
-                (
-                    index
-                    for index, registered in enumerate(cls._registry)
-                    if issubclass(converter_class, registered)
-                ),
-                len(cls._registry),
-            )
-            cls._registry.insert(position, converter_class)
+            name = f'{converter_class.__module__}:{converter_class.__qualname__}'
+            cls._registry.register(name, converter_class, requires=requires, extra=extra)
             return converter_class
 
+        if target is not None:
+            cls._registry.register(target, target, requires=requires, extra=extra)
         return decorator
 
     @classmethod
     def converters(cls) -> tuple[type[Converter], ...]:
-        """The registered converter classes, in the order they are tried."""
-        return tuple(cls.__dict__.get('_registry', ()))
+        """The registered converter classes, in the order they are tried.
+
+        Raises:
+            MissingDependencyError: a lazily registered converter's optional dependency is
+                not installed (the message names the extra).
+        """
+        ordered: list[type[Converter]] = []
+        for name in cls.__dict__.get('_registry', ()):
+            converter_class = cls._registry.load(name)
+            position = next(
+                (
+                    index
+                    for index, registered in enumerate(ordered)
+                    if issubclass(converter_class, registered)
+                ),
+                len(ordered),
+            )
+            ordered.insert(position, converter_class)
+        return tuple(ordered)
 
     @classmethod
     def get_converter(cls, dataset: Dataset) -> Converter:

@@ -7,30 +7,15 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from geospaas_processing import config, locks
+from geospaas_processing import locks
 from geospaas_processing.downloaders.errors import (
     DownloadCancelled,
     RetriableDownloadError,
     TooManyDownloadsError,
 )
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
-from geospaas_processing.errors import ConfigurationError
 
 POLL_INTERVAL = 0.5
-
-
-def slot_expiry() -> float:
-    """Seconds before a dead holder's slot frees itself (``GEOSPAAS_PROCESSING_LOCK_EXPIRY``)."""
-    value = config.get('GEOSPAAS_PROCESSING_LOCK_EXPIRY')
-    try:
-        expiry = float(value)
-    except (TypeError, ValueError):
-        expiry = -1.0
-    if expiry <= 0:
-        raise ConfigurationError(
-            f'GEOSPAAS_PROCESSING_LOCK_EXPIRY must be a positive number of seconds, got {value!r}'
-        )
-    return expiry
 
 
 class ProviderSlots:
@@ -69,7 +54,7 @@ class ProviderSlots:
             yield self._acquire(stack, settings.prefix, limit)
 
     def _acquire(self, stack: ExitStack, prefix: str, limit: int) -> locks.Lease:
-        expiry = slot_expiry()
+        expiry = locks.configured_expiry()
         deadline = time.monotonic() + self.timeout
         while True:
             try:

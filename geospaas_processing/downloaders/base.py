@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 from geospaas_processing.downloaders.errors import DownloadError
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
 from geospaas_processing.redaction import install_log_filter, redact_url
+from geospaas_processing.registry import Registry as NamedRegistry
 
 #: Seconds a read may wait for data when the provider turns the low-speed check off.
 READ_TIMEOUT = 120.0
@@ -80,11 +80,6 @@ class Downloader(ABC):
     Instances may be used from several threads; :meth:`close` releases their connections.
     """
 
-    #: DatasetURI services this downloader serves (e.g. ``HTTPServer``).
-    services: tuple[str, ...] = ()
-    #: URL schemes this downloader serves (e.g. ``https``); ``''`` is a bare local path.
-    schemes: tuple[str, ...] = ()
-
     def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings
         install_log_filter()
@@ -122,30 +117,43 @@ class Downloader(ABC):
 
 
 class Registry:
-    """Downloader classes by DatasetURI service and by URL scheme, imported on first use.
+    """Downloader classes by URL scheme, and the DatasetURI services they serve.
 
-    Entries are ``module:ClassName`` strings so that a heavy backend (paramiko) is only
-    imported when a URI needs it. Registering a service or scheme twice is refused.
+    Two :class:`geospaas_processing.registry.Registry` tables of lazy ``module:Class``
+    entries, so that a heavy backend (paramiko) is only imported when a URI needs it, and a
+    missing optional dependency is reported with the extra to install. Registering a
+    service or scheme twice is refused.
     """
 
     def __init__(self) -> None:
-        self._by_service: dict[str, str] = {}
-        self._by_scheme: dict[str, str] = {}
+        self.services: NamedRegistry[Downloader] = NamedRegistry('DatasetURI service')
+        self.schemes: NamedRegistry[Downloader] = NamedRegistry('URL scheme', str.lower)
 
     def register(
-        self, target: str, *, services: tuple[str, ...] = (), schemes: tuple[str, ...] = ()
+        self,
+        target: str,
+        *,
+        services: tuple[str, ...] = (),
+        schemes: tuple[str, ...] = (),
+        requires: tuple[str, ...] = (),
+        extra: str | None = None,
     ) -> None:
         """Register ``target`` (``'package.module:Class'``) for services and URL schemes.
+
+        Args:
+            requires: modules the downloader needs beyond the plain install.
+            extra: the extra of geospaas_processing that installs them.
 
         Raises:
             ValueError: a service or scheme is already registered.
         """
-        for table, names in ((self._by_service, services), (self._by_scheme, schemes)):
+        for table, names in ((self.services, services), (self.schemes, schemes)):
             for name in names:
                 if name in table:
-                    raise ValueError(f'{name!r} is already served by {table[name]}')
-        self._by_service.update(dict.fromkeys(services, target))
-        self._by_scheme.update(dict.fromkeys((name.lower() for name in schemes), target))
+                    raise ValueError(f'{name!r} is already served by {table.entry(name).path()}')
+        for table, names in ((self.services, services), (self.schemes, schemes)):
+            for name in names:
+                table.register(name, target, requires=requires, extra=extra)
 
     def downloader_class(self, url: str, service: str | None = None) -> type[Downloader]:
         """The downloader class for a URI, chosen by its URL scheme.
@@ -154,22 +162,20 @@ class Registry:
 
         Raises:
             DownloadError: no downloader serves this service or scheme.
+            MissingDependencyError: the downloader's optional dependency is not installed
+                (the message names the extra to install).
         """
         scheme = urlsplit(url).scheme.lower()
         if len(scheme) == 1:  # a Windows drive letter, not a scheme
             scheme = ''
-        target = self._by_scheme.get(scheme)
-        if service is not None and service not in self._by_service:
-            target = None
-        if target is None:
+        if scheme not in self.schemes or (service is not None and service not in self.services):
             raise DownloadError(
                 f'no downloader for service {service!r} and URL scheme {scheme!r} '
-                f'(known services: {", ".join(sorted(self._by_service))}; '
-                f'schemes: {", ".join(sorted(self._by_scheme))})',
+                f'(known services: {", ".join(self.services.names())}; '
+                f'schemes: {", ".join(self.schemes.names())})',
                 url=redact_url(url),
             )
-        module_name, class_name = target.split(':')
-        return getattr(importlib.import_module(module_name), class_name)
+        return self.schemes.load(scheme)
 
 
 registry = Registry()
@@ -180,5 +186,11 @@ registry.register(
     schemes=('http', 'https'),
 )
 registry.register(f'{_PACKAGE}.ftp:FTPDownloader', services=('ftp',), schemes=('ftp',))
-registry.register(f'{_PACKAGE}.sftp:SFTPDownloader', services=('sftp',), schemes=('sftp',))
+registry.register(
+    f'{_PACKAGE}.sftp:SFTPDownloader',
+    services=('sftp',),
+    schemes=('sftp',),
+    requires=('paramiko',),
+    extra='sftp',
+)
 registry.register(f'{_PACKAGE}.local:LocalDownloader', services=('local',), schemes=('', 'file'))

@@ -46,9 +46,6 @@ class HTTPDownloader(Downloader):
     (:class:`UnexpectedContentError`) unless the provider sets ``allow_html``.
     """
 
-    services = ('HTTPServer', 'OPENDAP')
-    schemes = ('http', 'https')
-
     def __init__(self, settings: ProviderSettings) -> None:
         super().__init__(settings)
         self._timeout = (CONNECT_TIMEOUT, self.read_timeout())

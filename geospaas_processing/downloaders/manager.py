@@ -86,6 +86,8 @@ class DownloadManager:
         self.save_path = save_path
         self.criteria = criteria
         self.selection = catalog.Selection(criteria)
+        #: The outcomes of the last :meth:`download_report`, as they come (also after it failed).
+        self.outcomes: list[DatasetOutcome] = []
 
     def __repr__(self) -> str:
         return f'<DownloadManager {self.download_directory} {self.criteria!r}>'
@@ -140,14 +142,19 @@ class DownloadManager:
         """Download the selected datasets; return one outcome per dataset, in dataset order.
 
         Per-dataset failures are reported in the outcomes, not raised. After a cancel,
-        datasets not started have no outcome.
+        datasets not started have no outcome. When the catalog fails during the run (a
+        database outage), its error is raised and :attr:`outcomes` holds the outcomes of
+        the datasets finished before it.
 
         Raises:
             SelectionError: no match, or more than ``max_downloads``.
+            django.db.DatabaseError: the catalog failed; see :attr:`outcomes`.
         """
         self.selection.check(self.max_downloads)
+        self.outcomes = outcomes = []
         try:
-            outcomes = list(self.transfers.download(self.selection.jobs()))
+            for outcome in self.transfers.download(self.selection.jobs()):
+                outcomes.append(outcome)
         finally:
             self.transfers.close()
         if self.save_path:
@@ -156,7 +163,7 @@ class DownloadManager:
                 for outcome in outcomes
                 if outcome.absolute_path is not None
             )
-        return outcomes
+        return list(outcomes)
 
     # Dry run and removal -------------------------------------------------------------------
 

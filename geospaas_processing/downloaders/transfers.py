@@ -379,10 +379,19 @@ def _bounded_map(
     window = 2 * workers
     with ThreadPoolExecutor(workers, thread_name_prefix='download') as pool:
         pending: deque[Future] = deque()
+        remaining = iter(jobs)
         try:
-            for job in jobs:
-                if cancel is not None and cancel.is_set():
+            while cancel is None or not cancel.is_set():
+                try:
+                    job = next(remaining)
+                except StopIteration:
                     break
+                except Exception:
+                    # The jobs' source failed (a catalog outage): the transfers already
+                    # started still finish and yield their outcomes before the error.
+                    while pending:
+                        yield pending.popleft().result()
+                    raise
                 pending.append(pool.submit(function, job))
                 while len(pending) >= window:
                     yield pending.popleft().result()

@@ -22,6 +22,7 @@ from geospaas_processing.harvesting.config import (
     load_harvest_config,
 )
 from geospaas_processing.harvesting.errors import VocabularyError
+from geospaas_processing.redaction import redact_url
 
 DEFAULT_SOURCE = 'https://gcmd.earthdata.nasa.gov/kms/concepts/concept_scheme/{scheme}?format=csv'
 SNAPSHOT = 'snapshot'
@@ -203,11 +204,18 @@ def read_scheme(source: str, scheme: str) -> str:
 def _download(url: str) -> str:
     import requests
 
+    from geospaas_processing.httpclient import new_session
+
+    # Only the exception's class: requests' messages repeat the URL with its query.
     try:
-        response = requests.get(url, timeout=60)
-        response.raise_for_status()
+        with new_session() as session:
+            response = session.get(url, timeout=60)
     except requests.RequestException as exc:
-        raise VocabularyError(f'cannot download {url}: {exc}') from exc
+        raise VocabularyError(f'cannot download {redact_url(url)}: {type(exc).__name__}') from exc
+    if response.status_code != 200:
+        raise VocabularyError(
+            f'cannot download {redact_url(url)}: HTTP status {response.status_code}'
+        )
     response.encoding = response.encoding or 'utf-8'
     return response.text
 

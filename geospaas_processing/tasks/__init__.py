@@ -362,10 +362,3 @@ def lock_dataset_files(function: F) -> F:
 def lock_expiry() -> float:
     """Seconds before the lock of a dead holder frees itself (GEOSPAAS_PROCESSING_LOCK_EXPIRY)."""
     return locks.configured_expiry()
-
-
-def wait_before_retry(task: celery.Task, countdown: float) -> None:
-    """Nothing any more: :class:`DatasetTask` waits between in-process retries itself.
-
-    Kept for the task modules that still call it before ``task.retry``.
-    """

@@ -24,15 +24,12 @@ import errno
 from django.db import InterfaceError, OperationalError
 
 from geospaas_processing import config, locks
-from geospaas_processing.errors import ConfigurationError, TemporaryError
+from geospaas_processing.errors import TemporaryError
 
 TEMPORARY_MAX_RETRIES = 30
 LOCK_MAX_RETRIES = 240
 DISK_FULL_COUNTDOWN_SECONDS = 300
 DISK_FULL_MAX_RETRIES = 3
-DEFAULT_BACKOFF_SECONDS = 60
-# Under RabbitMQ's default consumer_timeout of 1800 s, with a margin for a busy worker.
-DEFAULT_MAX_COUNTDOWN_SECONDS = 1500
 # Errors of a database connection that broke (server restarted, network cut): the work is
 # worth doing again on a new connection, unlike an IntegrityError or a bad query.
 DATABASE_CONNECTION_ERRORS = (OperationalError, InterfaceError)
@@ -42,30 +39,19 @@ class WorkDiskFull(TemporaryError):
     """The disk of the work directory is full; retried a few times, minutes apart."""
 
 
-def _positive_seconds(name: str, default: int) -> int:
-    value = config.get_int(name)
-    if value is None:
-        return default
-    if value <= 0:
-        raise ConfigurationError(f'{name} must be a positive number of seconds, got {value}')
-    return value
-
-
 def backoff_seconds() -> int:
     """The first backoff wait (``GEOSPAAS_PROCESSING_RETRY_BACKOFF``), doubled at each retry."""
-    return _positive_seconds('GEOSPAAS_PROCESSING_RETRY_BACKOFF', DEFAULT_BACKOFF_SECONDS)
+    return config.value('GEOSPAAS_PROCESSING_RETRY_BACKOFF')
 
 
 def max_countdown_seconds() -> int:
     """The longest wait before a retry (``GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN``)."""
-    return _positive_seconds(
-        'GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN', DEFAULT_MAX_COUNTDOWN_SECONDS
-    )
+    return config.value('GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN')
 
 
 def lock_retry_delay() -> int:
     """Seconds before trying again a dataset locked by another task."""
-    return _positive_seconds('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY', 30)
+    return config.value('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY')
 
 
 def is_disk_full(exc: BaseException | None) -> bool:

@@ -21,7 +21,6 @@ from geospaas_processing.tasks import (
     LONG_TASK_OPTIONS,
     app,
     lock_dataset_files,
-    wait_before_retry,
 )
 
 logger = logging.getLogger(__name__)
@@ -39,7 +38,6 @@ __all__ = [
 ]
 
 PathsLike = str | Sequence[str]
-CLEANUP_RETRY_COUNTDOWN_SECONDS = 120
 
 
 def work_dir() -> Path:
@@ -216,16 +214,13 @@ def cleanup_workdir(self) -> list[str]:
 
     Entries where anything changed in the last ten minutes (a download being written, a
     result just made) are kept (``LocalStorage.clear``). Returns the removed top-level
-    entries; retries later while something is locked.
+    entries; while something is locked, the task's retry policy tries again later (as for
+    any busy lock: ``GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY`` apart).
     """
     from geospaas_processing.storage import LocalStorage
 
-    try:
-        with locks.named_lock('cleanup-workdir'):
-            if locks.any_dataset_locked():
-                raise locks.LockBusy('a dataset lock is held')
-            # Entries changed recently stay too: locks alone vanish with a flushed Redis.
-            return LocalStorage(work_dir()).clear()
-    except locks.LockBusy as busy:
-        wait_before_retry(self, CLEANUP_RETRY_COUNTDOWN_SECONDS)
-        raise self.retry(exc=busy, countdown=CLEANUP_RETRY_COUNTDOWN_SECONDS) from busy
+    with locks.named_lock('cleanup-workdir'):
+        if locks.any_dataset_locked():
+            raise locks.LockBusy('a dataset lock is held')
+        # Entries changed recently stay too: locks alone vanish with a flushed Redis.
+        return LocalStorage(work_dir()).clear()

@@ -28,14 +28,13 @@ from typing import Any
 
 import celery
 
-from geospaas_processing import config, locks
+from geospaas_processing import locks
 from geospaas_processing.tasks import (
     LONG_TASK_OPTIONS,
     app,
     dataset_id_of,
     lock_dataset_files,
     lock_expiry,
-    wait_before_retry,
 )
 from geospaas_processing.tasks.core import in_work_dir
 
@@ -53,7 +52,6 @@ __all__ = [
 ]
 
 REMOVE_EXPIRED_INTERVAL = timedelta(hours=1)
-LOCK_MAX_RETRIES = 240
 
 app.conf.beat_schedule.update(
     {
@@ -194,22 +192,19 @@ def compare_profiles(
 
     (model_id, model_paths), profiles = args[0], args[1]
     dataset_ids = sorted({int(model_id), *(int(profile[0]) for profile in profiles)})
-    try:
-        with ExitStack() as stack:
-            for dataset_id in dataset_ids:
-                stack.enter_context(locks.dataset_lock(dataset_id, expiry=lock_expiry()))
-            paths = comparison.compare_profiles(
-                in_work_dir(single_path(model_paths)),
-                [in_work_dir(single_path(profile[1])) for profile in profiles],
-                results.results_dir(),
-                dataset=ConversionManager.fetch_dataset(int(model_id)),
-                variable=variable,
-                **kwargs,
-            )
-    except locks.LockBusy as busy:
-        countdown = config.get_int('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY') or 30
-        wait_before_retry(self, countdown)
-        raise self.retry(exc=busy, countdown=countdown, max_retries=LOCK_MAX_RETRIES) from busy
+    # A busy lock (LockBusy) is retried by the tasks' policy, GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY
+    # apart.
+    with ExitStack() as stack:
+        for dataset_id in dataset_ids:
+            stack.enter_context(locks.dataset_lock(dataset_id, expiry=lock_expiry()))
+        paths = comparison.compare_profiles(
+            in_work_dir(single_path(model_paths)),
+            [in_work_dir(single_path(profile[1])) for profile in profiles],
+            results.results_dir(),
+            dataset=ConversionManager.fetch_dataset(int(model_id)),
+            variable=variable,
+            **kwargs,
+        )
     results.record_results(int(model_id), paths)
     return int(model_id), paths
 

@@ -100,6 +100,15 @@ def test_unfetchable_names_the_url_and_leaves_nothing_behind(file_server):
     assert isinstance(pickle.loads(pickle.dumps(caught.value)), ConversionError)
 
 
+def test_the_message_keeps_the_sources_credentials_out(file_server):
+    base_url, _, _ = file_server
+    scheme, rest = base_url.split('://', 1)
+    url = f'{scheme}://reader:pa55word@{rest}/nowhere/lut.txt?token=s3cret'
+    with pytest.raises(AuxiliaryFileError, match='HTTP status 404') as caught:
+        auxiliary.ensure(AuxiliaryFile('lut', 'lut.txt', '1', url=url))
+    assert 'pa55word' not in str(caught.value) and 's3cret' not in str(caught.value)
+
+
 def test_a_refused_connection_is_an_auxiliary_file_error(unused_port):
     aux = AuxiliaryFile('lut', 'lut.txt', '1', url=f'http://127.0.0.1:{unused_port}/lut.txt')
     with pytest.raises(AuxiliaryFileError, match='could not be fetched'):

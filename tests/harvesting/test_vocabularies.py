@@ -69,6 +69,15 @@ def test_an_unreachable_source_falls_back_to_the_snapshot_or_fails(keyword_serve
 
 
 @pytest.mark.django_db
+def test_a_failed_download_keeps_the_sources_credentials_out_of_the_message(keyword_server):
+    scheme, rest = keyword_server.split('://', 1)
+    source = f'{scheme}://reader:pa55word@{rest}/missing/{{scheme}}.csv?token=s3cret'
+    with pytest.raises(VocabularyError, match='404') as caught:
+        update_vocabularies(source, schemes=('providers',), fallback_to_snapshot=False)
+    assert 'pa55word' not in str(caught.value) and 's3cret' not in str(caught.value)
+
+
+@pytest.mark.django_db
 def test_the_snapshot_holds_every_scheme():
     summary = update_vocabularies('snapshot')
     assert set(summary) == set(SCHEMES)

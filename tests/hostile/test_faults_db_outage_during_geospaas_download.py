@@ -1,9 +1,9 @@
 """A database outage during ``geospaas-download`` (issue 17 item 25).
 
-Before: a raw traceback and no summary. Now the run ends with a summary line naming the
-database failure, and exit status 1. The outage is a TCP proxy of the test between the
-command and PostgreSQL, cut while a file is being downloaded; the local path cannot be
-recorded (``-a``) when the download ends.
+Before: a raw traceback and no summary. Now the run ends with the summary of the datasets
+finished before the failure, a line naming the database failure, and exit status 1. The
+outage is a TCP proxy of the test between the command and PostgreSQL, cut while a file is
+being downloaded; the local path cannot be recorded (``-a``) when the download ends.
 """
 
 from __future__ import annotations
@@ -55,4 +55,7 @@ def test_db_outage_during_geospaas_download(tmp_path):
     assert 'Traceback' not in stderr
     assert 'geospaas-download: error: the catalog database failed during the run' in stderr
     assert 'stopped: the catalog database failed' in stdout
+    # The file finished before the path could not be recorded: the summary counts it.
+    assert 'downloaded: 1 ' in stdout, stdout
+    assert any(destination.rglob('sst.nc'))
     assert 'run the same command again' in stdout

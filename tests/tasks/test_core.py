@@ -69,7 +69,7 @@ def test_a_retry_waits_what_the_server_asked_within_the_broker_limit(monkeypatch
     assert _policy.schedule(asked(1e20), 12.5, None) == (1500.0, None)
     assert _policy.schedule(TemporaryError('timeout'), 12.5, 30) == (12.5, 30)
     monkeypatch.setenv('GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN', '0')
-    with pytest.raises(ConfigurationError, match='RETRY_MAX_COUNTDOWN must be a positive'):
+    with pytest.raises(ConfigurationError, match='RETRY_MAX_COUNTDOWN must be at least 1'):
         _policy.schedule(asked(90), 12.5, None)
 
 

@@ -207,7 +207,7 @@ def connect() -> Iterator[pymysql.connections.Connection]:
         connection = pymysql.connect(
             host=settings['SYNTOOL_DATABASE_HOST'],
             database=settings['SYNTOOL_DATABASE_NAME'],
-            port=config.get_int('SYNTOOL_DATABASE_PORT') or 3306,
+            port=config.value('SYNTOOL_DATABASE_PORT'),
             user=user,
             password=password,
             charset='utf8mb4',

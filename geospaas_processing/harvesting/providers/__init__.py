@@ -1,43 +1,60 @@
 """The provider types by name: ``stac``, ``resto``, ``local``, and any registered later.
 
-A provider class is imported only when first used. To add a type, write one
-module with a :class:`~geospaas_processing.harvesting.providers.base.BaseProvider`
-subclass and register it::
+A provider class is imported only when first used (a
+:class:`geospaas_processing.registry.Registry` of ``module:Class`` entries). To add a
+type, write one module with a
+:class:`~geospaas_processing.harvesting.providers.base.BaseProvider` subclass and
+register it::
 
     register_provider_type('mytype', 'mypackage.myprovider:MyProvider')
 """
 
 from __future__ import annotations
 
-import importlib
-
 from geospaas_processing.harvesting.config import ProviderConfig
 from geospaas_processing.harvesting.errors import HarvestConfigurationError
+from geospaas_processing.registry import Registry
 
-_REGISTRY: dict[str, str] = {}
+#: The provider classes by type name.
+registry: Registry = Registry('provider type')
 
 
-def register_provider_type(type_name: str, class_path: str) -> None:
-    """Register ``module:Class`` as the provider of ``type_name``; a duplicate is refused."""
-    if type_name in _REGISTRY:
-        raise ValueError(f'provider type {type_name!r} is already registered')
-    _REGISTRY[type_name] = class_path
+def register_provider_type(
+    type_name: str,
+    class_path: str,
+    *,
+    requires: tuple[str, ...] = (),
+    extra: str | None = None,
+) -> None:
+    """Register ``module:Class`` as the provider of ``type_name``; a duplicate is refused.
+
+    Args:
+        requires: modules the provider needs beyond the plain install.
+        extra: the extra of geospaas_processing that installs them.
+
+    Raises:
+        ValueError: ``type_name`` is already registered.
+    """
+    registry.register(type_name, class_path, requires=requires, extra=extra)
 
 
 def provider_types() -> list[str]:
     """The registered provider type names, sorted."""
-    return sorted(_REGISTRY)
+    return registry.names()
 
 
 def provider_class(type_name: str) -> type:
-    """The provider class of a type name; HarvestConfigurationError when unknown."""
-    try:
-        module_name, class_name = _REGISTRY[type_name].split(':')
-    except KeyError:
+    """The provider class of a type name.
+
+    Raises:
+        HarvestConfigurationError: the type is unknown.
+        MissingDependencyError: its optional dependency is missing (names the extra).
+    """
+    if type_name not in registry:
         raise HarvestConfigurationError(
             f'unknown provider type {type_name!r}: use one of {", ".join(provider_types())}'
-        ) from None
-    return getattr(importlib.import_module(module_name), class_name)
+        )
+    return registry.load(type_name)
 
 
 def create_provider(provider_config: ProviderConfig):

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from geospaas_processing.harvesting.config import ProviderConfig
 from geospaas_processing.harvesting.errors import (
@@ -17,6 +16,7 @@ from geospaas_processing.harvesting.errors import (
     ProviderError,
 )
 from geospaas_processing.harvesting.normalize import HarvestedDataset, parse_time, service_for
+from geospaas_processing.httpclient import credentials_may_follow, origin
 
 logger = logging.getLogger(__name__)
 
@@ -170,34 +170,17 @@ class BaseProvider(ABC):
         return self.name
 
 
-_DEFAULT_PORTS = {'http': 80, 'https': 443}
-
-
 def origin_of(url: str) -> str:
     """``scheme://host:port`` of a URL, with the scheme's default port made explicit."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or _DEFAULT_PORTS.get(scheme)
-    except ValueError:
-        port = None
-    return f'{scheme}://{(parts.hostname or "").lower()}:{port}'
+    scheme, host, port = origin(url)
+    return f'{scheme}://{host}:{port}'
 
 
 def same_origin(provider_url: str, url: str) -> bool:
-    """Whether ``url`` is on the origin of ``provider_url`` (RFC 6454: scheme, host, port).
+    """Whether the provider's credentials may go to ``url``: the package's one credential rule.
 
-    Also true for the move from ``http`` to ``https`` on the same host with default ports,
-    the one change of origin that requests keeps credentials for.
+    The same origin (RFC 6454: scheme, host, port), or the move from ``http`` to ``https``
+    on the same host with default ports
+    (:func:`geospaas_processing.httpclient.credentials_may_follow`).
     """
-    if origin_of(url) == origin_of(provider_url):
-        return True
-    upgraded = urlsplit(provider_url)
-    if upgraded.scheme.lower() != 'http' or upgraded.port not in (None, 80):
-        return False
-    target = urlsplit(url)
-    return (
-        target.scheme.lower() == 'https'
-        and target.port in (None, 443)
-        and (target.hostname or '').lower() == (upgraded.hostname or '').lower()
-    )
+    return credentials_may_follow(provider_url, url)
