@@ -16,6 +16,10 @@ import threading
 from types import FrameType, TracebackType
 
 EXIT_INTERRUPTED = 130
+#: What the first Ctrl-C does, as the message says it (the default: downloads).
+TRANSFERS = (
+    'stopping the transfers in flight (partial files are kept for resume) and starting no new one'
+)
 
 
 class Cancelled(Exception):  # noqa: N818 - a state, not a failure
@@ -26,12 +30,15 @@ class Interrupt:
     """A context installing the two-step Ctrl-C handler of a command named ``command``.
 
     ``cancel``: the event the first Ctrl-C sets (e.g. a ``DownloadManager``'s ``cancel``);
-    by default one of its own, :attr:`cancelled`.
+    by default one of its own, :attr:`cancelled`. ``stopping`` says what happens next.
     """
 
-    def __init__(self, command: str, cancel: threading.Event | None = None) -> None:
+    def __init__(
+        self, command: str, cancel: threading.Event | None = None, stopping: str = TRANSFERS
+    ) -> None:
         self.command = command
         self.cancelled = cancel if cancel is not None else threading.Event()
+        self.stopping = stopping
         self._previous = None
 
     def __enter__(self) -> Interrupt:
@@ -52,10 +59,7 @@ class Interrupt:
         if self.cancelled.is_set():
             os._exit(EXIT_INTERRUPTED)
         self.cancelled.set()
-        message = (
-            f'{self.command}: interrupted; stopping the transfers in flight (partial files are '
-            'kept for resume) and starting no new one. Ctrl-C again to quit at once.\n'
-        )
+        message = f'{self.command}: interrupted; {self.stopping}. Ctrl-C again to quit at once.\n'
         os.write(sys.stderr.fileno(), message.encode())
 
     def check(self) -> None:
