@@ -177,11 +177,19 @@ def test_flower_against_rabbitmq_shows_a_finished_task(tmp_path, rabbitmq_broker
         inspect_block, _ = readme_block(
             'celery -A geospaas_processing.tasks.core inspect ping       # which workers answer'
         )
-        inspect = inspect_block.splitlines()[0].split('#')[0].split()
-        answered = subprocess.run(
-            [sys.executable, '-m', *inspect], env=env, capture_output=True, text=True, timeout=60
-        )
-        assert answered.returncode == 0 and 'pong' in answered.stdout, answered.stderr
+        for inspect_line in inspect_block.splitlines():  # ping, active, reserved
+            inspect = inspect_line.split('#')[0].split()
+            answered = subprocess.run(
+                [sys.executable, '-m', *inspect],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert answered.returncode == 0, (inspect_line, answered.stderr)
+            assert '1 node online' in answered.stdout, (inspect_line, answered.stdout)
+            if inspect[-1] == 'ping':
+                assert 'pong' in answered.stdout
     finally:
         for process in (flower, worker):
             os.killpg(process.pid, 15)
