@@ -472,3 +472,25 @@ def test_the_dry_run_prints_each_dataset_as_it_comes_and_probes_sizes_at_once(
     assert 'planned-0  ->  planned-0  (1.0 KiB)' in stdout
     assert '3 datasets, 6.0 KiB known; nothing was written' in stdout
     assert not (tmp_path / 'out').exists()
+
+
+def test_the_selection_is_counted_once_and_streamed(provider, tmp_path):
+    """One COUNT query per run (``manager.count()``), the datasets then read in keyset pages."""
+    import logging
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from geospaas_processing.cli import download as command
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level  # the command sets up its own logging
+    args = command.build_parser().parse_args(['-d', str(tmp_path / 'out'), '--quiet'])
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert command.run(args) == 0
+    finally:
+        root.handlers[:], root.level = handlers, level
+    sql = [query['sql'].upper() for query in queries]
+    assert len([text for text in sql if 'COUNT(' in text]) == 1, sql
+    assert len(list((tmp_path / 'out').rglob('*.nc'))) == 3
