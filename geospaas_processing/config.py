@@ -77,6 +77,19 @@ def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
+def _path_list(raw: str) -> tuple[Path, ...]:
+    """Absolute directories separated by ``os.pathsep`` (as in ``PATH``); empty parts skipped."""
+    paths = tuple(Path(part.strip()).expanduser() for part in raw.split(os.pathsep) if part.strip())
+    relative = [str(path) for path in paths if not path.is_absolute()]
+    if relative:
+        # A relative directory would depend on where each command or worker was started.
+        raise ValueError(
+            f'must be absolute directories separated by {os.pathsep!r}, got the relative '
+            f'{", ".join(repr(path) for path in relative)}'
+        )
+    return paths
+
+
 def _choice(*choices: str) -> Parser:
     """A parser accepting one of ``choices``, case-insensitively (returned in lower case)."""
 
@@ -166,6 +179,7 @@ VARIABLES: tuple[Variable, ...] = (
         None,
         'Directories (separated by ":") that datasets with local URIs (file:// or paths) may '
         'be copied from; unset: none (local URIs are refused).',
+        parse=_path_list,
     ),
     Variable(
         'GEOSPAAS_PROCESSING_LOCKS_DIR',

@@ -96,3 +96,76 @@ def mounted_tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
         yield mount_point
     finally:
         subprocess.run(['umount', '-l', str(mount_point)], check=False)
+
+
+class RunningCommand:
+    """``python -m <args>`` started as a real subprocess; its output read as it comes.
+
+    For Ctrl-C tests: :meth:`interrupt` sends SIGINT as a terminal does, :meth:`wait_for`
+    waits until a text shows up on stdout or stderr, :meth:`finish` collects the rest.
+    """
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str]) -> None:
+        import threading
+
+        self.process = subprocess.Popen(
+            [sys.executable, '-m', *args],
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.output: dict[str, list[str]] = {'stdout': [], 'stderr': []}
+        self._changed = threading.Condition()
+        self._readers = [
+            threading.Thread(target=self._read, args=(name, stream), daemon=True)
+            for name, stream in (('stdout', self.process.stdout), ('stderr', self.process.stderr))
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, name: str, stream) -> None:
+        for line in stream:
+            with self._changed:
+                self.output[name].append(line)
+                self._changed.notify_all()
+
+    def text(self, name: str) -> str:
+        """What the command wrote on ``name`` (``stdout`` or ``stderr``) so far."""
+        with self._changed:
+            return ''.join(self.output[name])
+
+    def wait_for(self, text: str, name: str = 'stderr', timeout: float = 60) -> bool:
+        """Wait until ``text`` appears on ``name``; False when it did not within ``timeout``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: text in ''.join(self.output[name]), timeout)
+
+    def interrupt(self) -> None:
+        """Send SIGINT, what Ctrl-C in a terminal does."""
+        import signal
+
+        self.process.send_signal(signal.SIGINT)
+
+    def finish(self, timeout: float = 60) -> tuple[int, str, str]:
+        """Wait for the command to exit; ``(exit status, stdout, stderr)``."""
+        try:
+            status = self.process.wait(timeout=timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+        for reader in self._readers:
+            reader.join(timeout)
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return status, self.text('stdout'), self.text('stderr')
+
+
+def wait_until(condition, timeout: float = 60, interval: float = 0.05) -> None:
+    """Poll ``condition()`` until it is true; fail the test if it never becomes so."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f'{condition} did not become true within {timeout} s')
+        time.sleep(interval)

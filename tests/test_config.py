@@ -1,5 +1,6 @@
 """The environment variables: defaults, validation and their documentation."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,29 @@ def test_typed_values_come_with_their_defaults(monkeypatch):
     assert config.value('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY') == 5
     monkeypatch.setenv('GEOSPAAS_PROCESSING_WORK_DIR', '~/work')
     assert config.value('GEOSPAAS_PROCESSING_WORK_DIR') == Path.home() / 'work'
+
+
+def test_local_source_dirs_is_a_list_of_absolute_directories(monkeypatch, tmp_path):
+    from geospaas_processing.storage import LocalSourceNotAllowedError, allowed_local_source
+
+    first, second = tmp_path / 'a', tmp_path / 'b'
+    monkeypatch.setenv(
+        'GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS', f'{first}{os.pathsep}{os.pathsep}~/{second.name}'
+    )
+    assert config.value('GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS') == (
+        first,
+        Path.home() / second.name,
+    )
+    (first / 'x.nc').parent.mkdir()
+    (first / 'x.nc').write_bytes(b'x')
+    assert allowed_local_source((first / 'x.nc').as_uri()) == (first / 'x.nc').resolve()
+    with pytest.raises(LocalSourceNotAllowedError):
+        allowed_local_source(tmp_path / 'elsewhere.nc')
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS', f'{first}{os.pathsep}data/netcdf')
+    with pytest.raises(ConfigurationError) as error:
+        config.validate()
+    assert 'GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS must be absolute directories' in str(error.value)
+    assert "'data/netcdf'" in str(error.value)
 
 
 def test_validate_names_every_bad_variable_at_once(monkeypatch):

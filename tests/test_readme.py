@@ -177,11 +177,19 @@ def test_flower_against_rabbitmq_shows_a_finished_task(tmp_path, rabbitmq_broker
         inspect_block, _ = readme_block(
             'celery -A geospaas_processing.tasks.core inspect ping       # which workers answer'
         )
-        inspect = inspect_block.splitlines()[0].split('#')[0].split()
-        answered = subprocess.run(
-            [sys.executable, '-m', *inspect], env=env, capture_output=True, text=True, timeout=60
-        )
-        assert answered.returncode == 0 and 'pong' in answered.stdout, answered.stderr
+        for inspect_line in inspect_block.splitlines():  # ping, active, reserved
+            inspect = inspect_line.split('#')[0].split()
+            answered = subprocess.run(
+                [sys.executable, '-m', *inspect],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert answered.returncode == 0, (inspect_line, answered.stderr)
+            assert '1 node online' in answered.stdout, (inspect_line, answered.stdout)
+            if inspect[-1] == 'ping':
+                assert 'pong' in answered.stdout
     finally:
         for process in (flower, worker):
             os.killpg(process.pid, 15)
@@ -451,3 +459,171 @@ def test_converter_framework_block(tmp_path):
     ):
         converter = manager.get_converter(SimpleNamespace(entry_id=entry_id))
         assert type(converter).__name__ == converter_class and converter.param == param
+
+
+def test_transfers_block_without_a_catalog(http_server, tmp_path):
+    """README: "Downloading", "Without a catalog": the Transfers block, in a fresh interpreter.
+
+    Mirrored: ``urls`` are two files of the loopback HTTP server (tests/servers/http.py)
+    standing in for a provider, ``/data`` a temporary directory, and provider_settings.yml
+    in the working directory names that server.
+    """
+    block, line = readme_block('from geospaas_processing.downloaders import DownloadJob, Transfers')
+    urls = [http_server.add_file(f'/t{index}.nc', b't' * 100 * (index + 1)) for index in (1, 2)]
+    (tmp_path / 'provider_settings.yml').write_text(
+        f"'{http_server.base_url}':\n  max_parallel_downloads: 2\n"
+    )
+    script = f'urls = {urls!r}\n' + block.replace("'/data'", repr(str(tmp_path / 'data')))
+    result = subprocess.run(
+        [sys.executable, '-c', script],
+        cwd=tmp_path,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, (line, result.stderr[-2000:])
+    assert result.stdout.splitlines() == ['downloaded t1.nc/t1.nc', 'downloaded t2.nc/t2.nc']
+    assert (tmp_path / 'data' / 't2.nc' / 't2.nc').read_bytes() == b't' * 300
+
+
+def test_first_install_and_demo_block(tmp_path):
+    """README: "Your first download", the first block (``pip install``, ``demo``).
+
+    ``geospaas-processing demo`` runs as written (HOME in a temporary directory: the demo
+    must not touch it). ``pip install geospaas_processing`` needs a fresh environment and
+    PyPI: mirrored by the installed distribution's console scripts being the commands the
+    README uses.
+    """
+    from importlib.metadata import distribution
+
+    block, line = readme_block('pip install geospaas_processing')
+    pip_line, demo_line = block.splitlines()
+    assert pip_line == 'pip install geospaas_processing'
+    scripts = {
+        entry.name
+        for entry in distribution('geospaas_processing').entry_points
+        if entry.group == 'console_scripts'
+    }
+    assert {'geospaas-processing', 'geospaas-download', 'geospaas-copy'} <= scripts
+    result = _shell(demo_line, tmp_path)
+    assert result.returncode == 0, (line + 1, result.stderr[-3000:])
+    assert 'demo catalog:' in result.stdout + result.stderr
+    assert not (tmp_path / '.local').exists()  # the user's data directory is left alone
+
+
+def test_module_forms_and_harvest_line(tmp_path, monkeypatch):
+    """README: "Also ``python -m geospaas_processing.cli.download``" (geospaas-download),
+    "Also ``python -m geospaas_processing.cli.delete_and_copy``" (geospaas-copy), and the
+    ``geospaas-processing harvest --config harvest.yml --search search.yml`` line (Harvesting).
+
+    Mirrored: the module forms are asked for ``--help``; the harvest line runs with
+    ``--dry-run`` on the README's own two YAML blocks (the real one would query CREODIAS),
+    with made-up credentials for the ``!ENV`` variables they name.
+    """
+    text = README.read_text()
+    for module in ('geospaas_processing.cli.download', 'geospaas_processing.cli.delete_and_copy'):
+        assert f'`python -m {module}`' in text
+        shown = subprocess.run(
+            [sys.executable, '-m', module, '--help'], capture_output=True, text=True, timeout=60
+        )
+        assert shown.returncode == 0 and '--destination_path' in shown.stdout, shown.stderr
+    harvest_line = re.search(r'`(geospaas-processing harvest --config [^`\[]+)', text).group(1)
+    harvest_block, _ = readme_block('vocabularies:')
+    search_block, _ = readme_block(
+        "common: {start_time: 2022-08-01, end_time: 2022-08-02, location: 'POLYGON((...))'}"
+    )
+    (tmp_path / 'harvest.yml').write_text(harvest_block)
+    (tmp_path / 'search.yml').write_text(
+        search_block.replace("'POLYGON((...))'", "'POLYGON((0 60,10 60,10 70,0 70,0 60))'")
+    )
+    credentials = {
+        name: f'readme-{name.lower()}' for name in re.findall(r'!ENV (\w+)', harvest_block)
+    }
+    result = _shell(harvest_line.strip() + ' --dry-run', tmp_path, **credentials)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert '2 searches; nothing was harvested' in result.stdout
+    assert 'creodias:' in result.stdout and 'archive:' in result.stdout
+
+
+def test_idf_install_line():
+    """README: "Conversion (IDF)", ``scripts/install_idf_converter.sh``, run as written.
+
+    It is safe to run again (it only does what is missing): with ``.venv-idf/`` made by
+    ``make setup`` it ends at once; without it, it would install from PyPI, so the test
+    is skipped there.
+    """
+    block, line = readme_block(
+        'scripts/install_idf_converter.sh     # makes .venv-idf/ with pip install '
+        'idf-converter (~30 s)'
+    )
+    root = README.parent
+    if not (root / '.venv-idf' / 'bin' / 'idf-converter').exists():
+        pytest.skip('.venv-idf/ is not made here (make setup makes it)')
+    result = subprocess.run(
+        ['bash', '-c', block.split('#')[0]], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, (line, result.stderr[-2000:])
+
+
+def test_layout_block_names_what_exists():
+    """README: "Layout": every module and folder the block names exists."""
+    block, line = readme_block('geospaas_processing/')
+    root = README.parent
+    package = root / 'geospaas_processing'
+    names = []
+    for row in block.splitlines():
+        if not row.startswith(' '):  # geospaas_processing/, benchmarks/, tests/
+            names.append(root / row.split()[0])
+            continue
+        for name in re.findall(r'(?:^|\s|,\s)([a-z_]+(?:\.py|/))(?=[\s,]|$)', row.split('  ')[1]):
+            names.append(package / name)
+    assert len(names) > 20, names
+    missing = [str(path.relative_to(root)) for path in names if not path.exists()]
+    assert not missing, (line, missing)
+
+
+_CELERY = test_celery_client_snippet_sends_tasks_and_gets_results
+_FLOWER = test_flower_against_rabbitmq_shows_a_finished_task
+#: Every fenced block of the README (by its first line) and the test that runs or mirrors it.
+COVERED_BLOCKS = {
+    'pip install geospaas_processing': test_first_install_and_demo_block,
+    'geospaas-download -d ~/data -b 2024-03-01': test_first_download_lines,
+    'make demo': test_project_commands_and_install_lines_name_what_exists,
+    'pip install -e .  ': test_project_commands_and_install_lines_name_what_exists,
+    'import geospaas_processing': test_catalog_python_snippet,
+    'geospaas-processing datasets': test_datasets_lines,
+    "geospaas-download -d '/data/%Y/%m/%d'": test_geospaas_download_lines,
+    'geospaas-copy -d /shared/sst': test_geospaas_copy_line,
+    "pip install -e '.[worker]'": _CELERY,
+    'from geospaas_processing.tasks.core import': _CELERY,
+    'FLOWER_UNAUTHENTICATED_API=true celery': _FLOWER,
+    'celery -A geospaas_processing.tasks.core inspect': _FLOWER,
+    'vocabularies:': test_harvest_configuration_blocks,
+    'common: {start_time': test_harvest_configuration_blocks,
+    'from geospaas_processing.converters.base import': test_converter_framework_block,
+    'scripts/install_idf_converter.sh': test_idf_install_line,
+    'from geospaas_processing.downloaders import DownloadManager': test_download_manager_block,
+    'from geospaas_processing.downloaders import DownloadJob': (
+        test_transfers_block_without_a_catalog
+    ),
+    "'https://zipper.creodias.eu':": test_provider_settings_block,
+    'geospaas_processing/': test_layout_block_names_what_exists,
+}
+
+
+def test_every_code_block_of_the_readme_is_run_or_mirrored_by_a_test():
+    """README: every fenced block; a block added without a test fails here, naming its line."""
+    lines = README.read_text().splitlines()
+    uncovered, inside = [], False
+    for number, row in enumerate(lines, start=1):
+        if not row.strip().startswith('```'):
+            continue
+        if not inside:
+            first = lines[number].strip()  # the block's first line (lines is 0-based)
+            if not any(first.startswith(prefix.strip()) for prefix in COVERED_BLOCKS):
+                uncovered.append(f'README.md:{number + 1}: {first}')
+        inside = not inside
+    assert not uncovered, uncovered
+    for prefix, test in COVERED_BLOCKS.items():  # each claimed block is still in the README
+        assert any(row.strip().startswith(prefix.strip()) for row in lines), (prefix, test.__name__)

@@ -94,15 +94,23 @@ def _copy(args: argparse.Namespace, selection, destination: Path, time_to_live: 
         return _dry_run(args, selection, destination, expired)
     expired = copiers.remove_expired(destination, time_to_live)
     outcomes = []
-    with Interrupt('geospaas-copy') as interrupt:
+    done = 0
+    # Ctrl-C lets the dataset in hand finish (each copy is complete or absent), starts no other.
+    stopping = 'the copy in hand finishes (each copy is complete or absent), no other starts'
+    with Interrupt('geospaas-copy', stopping=stopping) as interrupt:
         for dataset, paths in selection:
             if interrupt.cancelled.is_set():
                 break
             flag = copiers.flag_from_dataset(dataset, args.type) if args.flag_file else None
             outcomes.extend(copiers.copy_to(paths, destination, link=args.link, flag=flag))
+            done += 1
     _print_summary(args, expired, outcomes)
     if interrupt.cancelled.is_set():
-        print('geospaas-copy: interrupted; the summary above is what was done', file=sys.stderr)
+        print(
+            f'geospaas-copy: interrupted after {done} of {len(selection)} datasets; the summary '
+            'above is what was done; the same command copies the rest',
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     return util.EXIT_FAILED if any(o.status == 'failed' for o in outcomes) else util.EXIT_OK
 

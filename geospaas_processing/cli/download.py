@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from geospaas_processing.cli import logs, util
-from geospaas_processing.cli.interrupt import EXIT_INTERRUPTED, Cancelled, Interrupt
-from geospaas_processing.cli.progress import TransferProgress
+from geospaas_processing.cli.interrupt import EXIT_INTERRUPTED, Interrupt
+from geospaas_processing.cli.progress import ProgressBar
 from geospaas_processing.errors import ConfigurationError
 
 logger = logging.getLogger('geospaas_processing.cli.download')
@@ -93,7 +93,7 @@ def _select_and_download(args: argparse.Namespace) -> int:
 
     try:
         manager = _manager(args)
-        matched = manager.datasets.count()
+        matched = manager.count()  # the one COUNT query of the run
         if matched == 0:
             _print_summary(args, [], matched, 0)
             return util.EXIT_OK
@@ -107,34 +107,29 @@ def _select_and_download(args: argparse.Namespace) -> int:
         return util.EXIT_USAGE
     if args.dry_run:
         return _dry_run(args, manager)
-    with Interrupt('geospaas-download') as interrupt:
-        return _download(args, manager, matched, interrupt)
+    # The first Ctrl-C sets the manager's cancel event: transfers in flight stop at their
+    # next block keeping their partial files, none starts, and the summary is printed.
+    with Interrupt('geospaas-download', cancel=manager.cancel):
+        return _download(args, manager, matched)
 
 
-def _download(args: argparse.Namespace, manager, matched: int, interrupt: Interrupt) -> int:
+def _download(args: argparse.Namespace, manager, matched: int) -> int:
     draw = not args.quiet and not args.json and sys.stderr.isatty()
     files, planned_bytes, unknown = _planned(manager, matched, draw)
-    progress = TransferProgress(files, planned_bytes, unknown, draw=draw, check=interrupt.check)
     from django.db import DatabaseError
 
-    outcomes = None
-    database_error = None
-    with progress:
-        if not interrupt.cancelled.is_set():
-            manager.progress = progress.callback
-            try:
-                outcomes = manager.download_report()
-            except Cancelled:
-                outcomes = None
-            except DatabaseError as exc:
-                database_error = exc
-    if database_error is not None:
-        _print_database_failure(args, database_error, manager.outcomes, progress.transferred)
+    bar = ProgressBar(files, planned_bytes, unknown, draw=draw)
+    manager.progress = bar
+    try:
+        with bar:
+            outcomes = manager.download_report()
+    except DatabaseError as exc:
+        _print_database_failure(args, exc, manager.outcomes, bar.transferred)
         return util.EXIT_FAILED
-    if outcomes is None:
-        _print_interrupted(args, progress, matched)
+    interrupted = manager.cancel.is_set()
+    _print_summary(args, outcomes, matched, bar.transferred, interrupted)
+    if interrupted:
         return EXIT_INTERRUPTED
-    _print_summary(args, outcomes, matched, progress.transferred)
     failed = any(outcome.status == 'failed' for outcome in outcomes)
     return util.EXIT_FAILED if failed else util.EXIT_OK
 
@@ -156,27 +151,6 @@ def _planned(manager, matched: int, draw: bool) -> tuple[int, int, int]:
     to_transfer = [item for item in planned if not item.present]
     known = [item.size for item in to_transfer if item.size is not None]
     return len(to_transfer), sum(known), len(to_transfer) - len(known)
-
-
-def _print_interrupted(args: argparse.Namespace, progress: TransferProgress, matched: int) -> None:
-    finished = (
-        f'interrupted: {progress.finished} of {matched} datasets finished, '
-        f'{util.human_size(progress.transferred)} transferred; partial files are kept and '
-        'the same command resumes them'
-    )
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    'matched': matched,
-                    'interrupted': True,
-                    'finished': progress.finished,
-                    'bytes_transferred': progress.transferred,
-                },
-                indent=2,
-            )
-        )
-    print(finished, file=sys.stderr)
 
 
 def _manager(args: argparse.Namespace):
@@ -203,9 +177,14 @@ def _manager(args: argparse.Namespace):
 
 
 def _dry_run(args: argparse.Namespace, manager) -> int:
-    planned = manager.plan(probe_sizes=True)
-    known = [item.size for item in planned if item.size is not None]
+    """List the plan as it comes: the first datasets are printed before the last are read.
+
+    Sizes are probed several at once (see ``DownloadManager.iter_plan``).
+    """
+    planned = manager.iter_plan(probe_sizes=True)
     if args.json:
+        items = list(planned)
+        known = [item.size for item in items if item.size is not None]
         print(
             json.dumps(
                 {
@@ -218,7 +197,7 @@ def _dry_run(args: argparse.Namespace, manager) -> int:
                             'size': item.size,
                             'present': item.present,
                         }
-                        for item in planned
+                        for item in items
                     ],
                     'total_known_size': sum(known),
                 },
@@ -226,14 +205,19 @@ def _dry_run(args: argparse.Namespace, manager) -> int:
             )
         )
         return util.EXIT_OK
+    count = known_bytes = unknown = 0
     for item in planned:
+        count += 1
+        if item.size is None:
+            unknown += 1
+        else:
+            known_bytes += item.size
         state = 'already present' if item.present else util.human_size(item.size)
-        print(f'{item.entry_id}  ->  {item.directory}  ({state})')
-        for uri in item.uris:
-            print(f'    {uri}')
-    unknown = len(planned) - len(known)
+        lines = [f'{item.entry_id}  ->  {item.directory}  ({state})']
+        lines.extend(f'    {uri}' for uri in item.uris)
+        print('\n'.join(lines), flush=True)  # a pipe gets each dataset as it is planned
     print(
-        f'{len(planned)} datasets, {util.human_size(sum(known))} known'
+        f'{count} datasets, {util.human_size(known_bytes)} known'
         + (f', {unknown} of unknown size' if unknown else '')
         + '; nothing was written'
     )
@@ -241,37 +225,54 @@ def _dry_run(args: argparse.Namespace, manager) -> int:
 
 
 def _print_summary(
-    args: argparse.Namespace, outcomes: Sequence, matched: int, transferred: int
+    args: argparse.Namespace,
+    outcomes: Sequence,
+    matched: int,
+    transferred: int,
+    interrupted: bool = False,
 ) -> None:
     groups = _groups(outcomes)
+    not_started = matched - len(outcomes)
     if args.json:
-        print(
-            json.dumps(
-                {'matched': matched, 'bytes_transferred': transferred, **_outcome_lists(outcomes)},
-                indent=2,
-            )
-        )
-        return
-    if args.quiet:
+        summary = {
+            'matched': matched,
+            'bytes_transferred': transferred,
+            **_outcome_lists(outcomes),
+        }
+        if interrupted:
+            summary['interrupted'] = True
+            summary['stopped'] = [
+                {'id': o.dataset_id, 'entry_id': o.entry_id} for o in groups['cancelled']
+            ]
+            summary['not_started'] = not_started
+        print(json.dumps(summary, indent=2))
+    elif args.quiet:
         for outcome in groups['failed']:
             print(f'failed: {outcome.entry_id}: {outcome.reason}', file=sys.stderr)
-        return
-    if matched == 0:
+    elif matched == 0:
         print('no dataset matches the criteria; nothing to download')
-        return
-    for outcome in groups['failed']:
-        print(f'failed: {outcome.entry_id}: {outcome.reason}')
-    print(
-        f'downloaded: {len(groups["downloaded"])} ({util.human_size(transferred)} transferred), '
-        f'already present: {len(groups["already present"])}, '
-        f'failed: {len(groups["failed"])}'
-    )
+    else:
+        for outcome in groups['failed']:
+            print(f'failed: {outcome.entry_id}: {outcome.reason}')
+        print(
+            f'downloaded: {len(groups["downloaded"])} ({util.human_size(transferred)} '
+            f'transferred), already present: {len(groups["already present"])}, '
+            f'failed: {len(groups["failed"])}'
+        )
+    if interrupted:
+        finished = len(outcomes) - len(groups['cancelled'])
+        print(
+            f'interrupted: {finished} of {matched} datasets finished, '
+            f'{len(groups["cancelled"])} stopped in flight (partial files kept), '
+            f'{not_started} not started; the same command resumes them',
+            file=sys.stderr,
+        )
 
 
 def _groups(outcomes: Sequence) -> dict[str, list]:
     return {
         status: [o for o in outcomes if o.status == status]
-        for status in ('downloaded', 'already present', 'failed')
+        for status in ('downloaded', 'already present', 'failed', 'cancelled')
     }
 
 

@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         search_config = read_yaml(args.search)
         if args.dry_run:
             return _dry_run(args, plan_harvest(search_config, harvest_config))
-        with Interrupt('geospaas-processing harvest') as interrupt:
+        stopping = 'the page in flight is ingested and no other is asked for'
+        with Interrupt('geospaas-processing harvest', stopping=stopping) as interrupt:
             summaries = harvest(
                 search_config, harvest_config, progress=_progress_reporter(args, interrupt)
             )

@@ -1,7 +1,8 @@
 """Ctrl-C in the commands: the first stops new work and lets the command sum up; the second quits.
 
-The first SIGINT sets :attr:`Interrupt.cancelled`; transfers check it (see
-:meth:`Interrupt.check`) and stop, keeping their partial files for resume; the command
+The first SIGINT sets :attr:`Interrupt.cancelled` (for downloads, the manager's ``cancel``
+event: transfers stop at their next block, keeping their partial files for resume, and no
+new one starts; other loops call :meth:`Interrupt.check` or look at the event); the command
 prints what finished and exits with status 130 (128 + SIGINT, as shells report it),
 without a traceback. A second SIGINT exits at once with the same status.
 """
@@ -15,6 +16,10 @@ import threading
 from types import FrameType, TracebackType
 
 EXIT_INTERRUPTED = 130
+#: What the first Ctrl-C does, as the message says it (the default: downloads).
+TRANSFERS = (
+    'stopping the transfers in flight (partial files are kept for resume) and starting no new one'
+)
 
 
 class Cancelled(Exception):  # noqa: N818 - a state, not a failure
@@ -22,11 +27,18 @@ class Cancelled(Exception):  # noqa: N818 - a state, not a failure
 
 
 class Interrupt:
-    """A context installing the two-step Ctrl-C handler of a command named ``command``."""
+    """A context installing the two-step Ctrl-C handler of a command named ``command``.
 
-    def __init__(self, command: str) -> None:
+    ``cancel``: the event the first Ctrl-C sets (e.g. a ``DownloadManager``'s ``cancel``);
+    by default one of its own, :attr:`cancelled`. ``stopping`` says what happens next.
+    """
+
+    def __init__(
+        self, command: str, cancel: threading.Event | None = None, stopping: str = TRANSFERS
+    ) -> None:
         self.command = command
-        self.cancelled = threading.Event()
+        self.cancelled = cancel if cancel is not None else threading.Event()
+        self.stopping = stopping
         self._previous = None
 
     def __enter__(self) -> Interrupt:
@@ -47,10 +59,7 @@ class Interrupt:
         if self.cancelled.is_set():
             os._exit(EXIT_INTERRUPTED)
         self.cancelled.set()
-        message = (
-            f'{self.command}: interrupted; stopping the transfers in flight (partial files are '
-            'kept for resume) and starting no new one. Ctrl-C again to quit at once.\n'
-        )
+        message = f'{self.command}: interrupted; {self.stopping}. Ctrl-C again to quit at once.\n'
         os.write(sys.stderr.fileno(), message.encode())
 
     def check(self) -> None:

@@ -1,71 +1,27 @@
-"""Progress of a command's transfers: one bar on a terminal's stderr, counts for the summary.
+"""The command line's view of transfers: one bar on a terminal's stderr, counts for the summary.
 
-The bar's total is every planned byte (sizes known before the first transfer starts;
-files of unknown size are counted and shown as such), with a file count (``3/8``).
-It is drawn only when stderr is a terminal. A transfer that resumes a partial file
-says so ("resumed at 4.0 MiB"); :attr:`TransferProgress.transferred` counts only the
-bytes actually transferred in this run, for the summary.
+:class:`ProgressBar` is a :class:`geospaas_processing.downloaders.progress.TransferProgress`:
+the transfers call its ``start``, ``advance`` and ``finish`` directly, so what the bar shows
+is what the transfer loop reports, nothing inferred. The bar's total is every planned byte
+(sizes known before the first transfer starts; files of unknown size are counted and shown as
+such), with a file count (``3/8 files``). It is drawn only when stderr is a terminal. A
+transfer that resumes a partial file says so ("resumed at 4.0 MiB");
+:attr:`ProgressBar.transferred` counts only the bytes actually transferred in this run.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Hashable
 from types import TracebackType
 from typing import TextIO
 
 from geospaas_processing.cli.util import human_size
+from geospaas_processing.downloaders.progress import TransferProgress
 
 
-class DatasetTransfer:
-    """The progress of one dataset's transfer: ``start``, ``advance``, ``finish``.
-
-    ``check`` (optional) is called before each step and may raise to stop the transfer
-    (Ctrl-C).
-    """
-
-    def __init__(self, tracker: TransferProgress, key: int, check: Callable[[], None] | None):
-        self._tracker = tracker
-        self._key = key
-        self._check = check
-        self._done = 0
-        self._size: int | None = None
-        self._started = False
-
-    def start(self, size: int | None, resumed_from: int = 0) -> None:
-        """The transfer starts: ``size`` in bytes (None: unknown), ``resumed_from`` on disk."""
-        if self._check is not None:
-            self._check()
-        self._started, self._size, self._done = True, size, resumed_from
-        self._tracker._started(size, resumed_from)
-
-    def advance(self, count: int) -> None:
-        """``count`` more bytes were written."""
-        if self._check is not None:
-            self._check()
-        self._done += count
-        self._tracker._advanced(count)
-        if self._size is not None and self._done >= self._size:
-            self.finish()
-
-    def finish(self) -> None:
-        """The transfer ended with a complete file (counted once)."""
-        if self._started:
-            self._started = False
-            self._tracker._finished()
-
-    def update(self, done: int, total: int | None) -> None:
-        """Today's downloader callback ``(bytes on disk, total or None)``, as start/advance."""
-        if not self._started and self._done == 0:
-            self.start(total, resumed_from=done)
-            if total is not None and done >= total:
-                self.finish()
-            return
-        self.advance(done - self._done)
-
-
-class TransferProgress:
+class ProgressBar(TransferProgress):
     """Counts (and on a terminal draws) the progress of a command's planned transfers.
 
     Args:
@@ -74,7 +30,10 @@ class TransferProgress:
         unknown_sizes: how many of them have no known size.
         draw: draw a bar (the caller passes False for ``--quiet`` or ``--json``); a bar is
             drawn only when ``stream`` is a terminal and there is something to transfer.
-        check: called at every step of every transfer; raise in it to stop them.
+
+    Attributes:
+        transferred: bytes received in this run (resumed bytes not included).
+        finished: transfers that ended with a complete file.
     """
 
     def __init__(
@@ -84,7 +43,6 @@ class TransferProgress:
         unknown_sizes: int = 0,
         draw: bool = True,
         stream: TextIO | None = None,
-        check: Callable[[], None] | None = None,
     ) -> None:
         self.files = files
         self.planned_bytes = planned_bytes
@@ -93,13 +51,12 @@ class TransferProgress:
         self.finished = 0
         self._stream = stream or sys.stderr
         self._draw = draw and files > 0 and self._stream.isatty()
-        self._check = check
         self._lock = threading.Lock()
-        self._transfers: dict[int, DatasetTransfer] = {}
+        self._on_bar: dict[Hashable, int] = {}  # bytes each transfer in flight put on the bar
         self._resumed_note = ''
         self._bar = None
 
-    def __enter__(self) -> TransferProgress:
+    def __enter__(self) -> ProgressBar:
         if self._draw:
             from tqdm import tqdm
 
@@ -124,38 +81,39 @@ class TransferProgress:
         if self._bar is not None:
             self._bar.close()
 
-    def for_dataset(self, dataset_id: int) -> DatasetTransfer:
-        """The progress object of one dataset's transfer."""
+    def start(self, key: Hashable, size: int | None, offset: int) -> None:
+        """A transfer begins (again, for another URI or a refused resume: offset 0)."""
         with self._lock:
-            transfer = self._transfers.get(dataset_id)
-            if transfer is None:
-                transfer = self._transfers[dataset_id] = DatasetTransfer(
-                    self, dataset_id, self._check
-                )
-            return transfer
-
-    def callback(self, dataset_id: int, done: int, total: int | None) -> None:
-        """The download manager's ``progress(dataset_id, bytes_done, bytes_total)``."""
-        self.for_dataset(dataset_id).update(done, total)
-
-    def _started(self, size: int | None, resumed_from: int) -> None:
-        with self._lock:
-            if resumed_from and self._bar is not None:
-                self._bar.update(resumed_from)
-            if resumed_from:
-                self._resumed_note = f', resumed at {human_size(resumed_from)}'
+            self._take_off_bar(key)
+            self._on_bar[key] = offset
+            if offset:
+                self._resumed_note = f', resumed at {human_size(offset)}'
+                if self._bar is not None:
+                    self._bar.update(offset)
             self._refresh_postfix()
 
-    def _advanced(self, count: int) -> None:
+    def advance(self, key: Hashable, count: int) -> None:
+        """``count`` more bytes were written."""
         with self._lock:
             self.transferred += count
+            self._on_bar[key] = self._on_bar.get(key, 0) + count
             if self._bar is not None:
                 self._bar.update(count)
 
-    def _finished(self) -> None:
+    def finish(self, key: Hashable, completed: bool) -> None:
+        """A transfer ended: a complete file counts once; an incomplete one leaves the bar."""
         with self._lock:
-            self.finished += 1
+            if completed:
+                self._on_bar.pop(key, None)
+                self.finished += 1
+            else:  # its bytes will come again in another transfer, or never
+                self._take_off_bar(key)
             self._refresh_postfix()
+
+    def _take_off_bar(self, key: Hashable) -> None:
+        shown = self._on_bar.pop(key, 0)
+        if shown and self._bar is not None:
+            self._bar.update(-shown)
 
     def _refresh_postfix(self) -> None:
         if self._bar is None:

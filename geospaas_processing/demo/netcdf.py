@@ -98,13 +98,17 @@ def write_sst_file(
 
 
 def add_analysis_fields(path: Path, uncertainty: float = 0.3) -> Path:
-    """Add the ``analysis_uncertainty`` (kelvin) and ``sea_ice_fraction`` fields of L4 analyses."""
+    """Add the ``analysed_sst_uncertainty`` (kelvin) and ``sea_ice_fraction`` fields of L4 analyses.
+
+    Named as in ESA SST CCI CDR3.0 L4 files (see tests/converters/product_files.py for the
+    source), which the demo's analysis is named after and the IDF parameter file reads.
+    """
     import netCDF4
 
     with netCDF4.Dataset(path, 'a') as nc:
         shape = nc['analysed_sst'].shape
         for name, units, value in (
-            ('analysis_uncertainty', 'kelvin', uncertainty),
+            ('analysed_sst_uncertainty', 'kelvin', uncertainty),
             ('sea_ice_fraction', '1', 0.0),
         ):
             variable = nc.createVariable(

@@ -189,13 +189,16 @@ class Transfers:
         Per-job failures are outcomes, not exceptions. Once ``cancel`` is set no job
         starts: the jobs not started yield nothing.
         """
-        yield from _bounded_map(self._download_job, jobs, self.max_workers, self.cancel)
+        for outcome in _bounded_map(self._download_job, jobs, self.max_workers, self.cancel):
+            if outcome is not None:
+                yield outcome
 
-    def _download_job(self, job: DownloadJob) -> DatasetOutcome:
+    def _download_job(self, job: DownloadJob) -> DatasetOutcome | None:
+        """The job's outcome; None when it was cancelled before it started (queued jobs)."""
+        if self.cancel.is_set():
+            return None
         directory = None
         try:
-            if self.cancel.is_set():
-                raise DownloadCancelled(f'dataset {job.entry_id} was not started: cancelled')
             directory = self.layout.directory(job)
             present = self._present(job, directory)
             if present is not None:

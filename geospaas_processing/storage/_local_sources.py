@@ -18,8 +18,8 @@ class LocalSourceNotAllowedError(StorageError):
 
 def allowed_local_directories() -> list[Path]:
     """The directories of ``GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS``, resolved (empty: none)."""
-    value = config.get(ALLOWED_DIRECTORIES_VARIABLE) or ''
-    return [Path(part).expanduser().resolve() for part in value.split(os.pathsep) if part.strip()]
+    directories = config.value(ALLOWED_DIRECTORIES_VARIABLE) or ()
+    return [directory.resolve() for directory in directories]
 
 
 def allowed_local_source(uri: str | os.PathLike[str]) -> Path:

@@ -146,3 +146,39 @@ def test_bad_input_is_one_line_exit_2(local_files, tmp_path, arguments, message)
     assert message in result.stderr and 'Traceback' not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / 'dest').exists()
+
+
+def test_ctrl_c_finishes_the_copy_in_hand_starts_no_other_and_exits_130(local_files, tmp_path):
+    import fcntl
+
+    from geospaas_processing.copiers import RECORD_LOCK_NAME, RECORD_NAME
+    from tests.helpers import RunningCommand, wait_until
+
+    destination = tmp_path / 'dest'
+    destination.mkdir()
+    # Another geospaas-copy into this destination holds the record's lock: this one copies
+    # dataset a, then waits for the lock to record it; Ctrl-C reaches it there.
+    lock = os.open(destination / RECORD_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        command = RunningCommand(
+            ['geospaas_processing.cli.delete_and_copy', '-d', str(destination), '-f'],
+            catalog_environment(),
+        )
+        wait_until(lambda: (destination / 'a.nc.flag').exists())
+        command.interrupt()
+        assert command.wait_for('geospaas-copy: interrupted; the copy in hand finishes')
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+    status, stdout, stderr = command.finish()
+    assert status == 130, stderr
+    assert 'Traceback' not in stderr
+    assert 'removed 0 expired, copied 1, linked 0, skipped 0 existing, failed 0' in stdout
+    assert 'interrupted after 1 of 2 datasets' in stderr
+    # Nothing half-written: the copy made is whole and recorded, dataset b was not started.
+    assert (destination / 'a.nc').read_bytes() == (local_files / 'a.nc').read_bytes()
+    assert sorted(path.name for path in destination.iterdir()) == sorted(
+        ['a.nc', 'a.nc.flag', RECORD_NAME, RECORD_LOCK_NAME]
+    )
+    assert set(json.loads((destination / RECORD_NAME).read_text())) == {'a.nc', 'a.nc.flag'}

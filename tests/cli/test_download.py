@@ -12,13 +12,21 @@ import pytest
 from geospaas_processing.catalog import services
 from geospaas_processing.catalog.models import DatasetURI
 from geospaas_processing.catalog.records import DatasetRecord, create_dataset
+from geospaas_processing.cli.util import human_size
 from geospaas_processing.demo.server import LoopbackFileServer
-from tests.helpers import catalog_environment, run_command
+from tests.helpers import (
+    RunningCommand,
+    catalog_environment,
+    make_dataset,
+    run_command,
+    wait_until,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NORDIC = 'POLYGON((0 60,10 60,10 70,0 70,0 60))'
 TROPICS = 'POLYGON((0 -10,10 -10,10 10,0 10,0 -10))'
+HTTP = services.HTTP_SERVICE
 
 
 @pytest.fixture
@@ -171,8 +179,8 @@ def test_entry_points_and_subcommand_share_the_flags(provider, tmp_path):
     assert Path(tmp_path / 'nordic-a' / 'nordic-a.nc').is_file()
 
 
-def run_in_terminal(args, env, timeout=60, stdout_file=None) -> str:
-    """Run a command with a pseudo-terminal (80 columns) as stderr; return what it showed.
+def run_in_terminal(args, env, timeout=60, stdout_file=None, columns=80) -> str:
+    """Run a command with a pseudo-terminal (``columns`` wide) as stderr; return what it showed.
 
     stdout goes to the terminal too, or to ``stdout_file`` (a pipe into a file, as in
     ``geospaas-download ... > list.txt``).
@@ -186,7 +194,7 @@ def run_in_terminal(args, env, timeout=60, stdout_file=None) -> str:
     import termios
 
     controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 80, 0, 0))
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack('HHHH', 24, columns, 0, 0))
     process = subprocess.Popen(
         [sys.executable, '-m', *args],
         env=env,
@@ -249,43 +257,6 @@ def test_an_all_present_run_draws_no_bar(provider, tmp_path):
     assert 'downloaded: 0 (0 B transferred), already present: 3, failed: 0' in shown
 
 
-def _read_all(controller: int) -> str:
-    import select
-
-    output = b''
-    while select.select([controller], [], [], 0.5)[0]:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(controller)
-    return output.decode(errors='replace')
-
-
-def test_a_resumed_transfer_says_so_and_counts_only_new_bytes():
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    from geospaas_processing.cli.progress import TransferProgress
-
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 120, 0, 0))
-    mebibyte = 1024 * 1024
-    with open(terminal, 'w') as stream:
-        with TransferProgress(files=2, planned_bytes=8 * mebibyte, draw=True, stream=stream) as bar:
-            # The downloader reports the bytes already on disk first, then each chunk.
-            bar.callback(7, 4 * mebibyte, 6 * mebibyte)
-            bar.callback(7, 6 * mebibyte, 6 * mebibyte)
-    shown = _read_all(controller)
-    assert 'resumed at 4.0 MiB' in shown and '1/2 files' in shown
-    assert bar.transferred == 2 * mebibyte and bar.finished == 1
-
-
 def test_cron_gets_plain_log_lines(provider, tmp_path):
     result = download('-d', str(tmp_path))
     assert '%|' not in result.stdout + result.stderr  # no bar
@@ -328,55 +299,6 @@ def test_id_entry_id_and_overlap_select(provider, tmp_path):
     assert overlapping['matched'] == 1 and overlapping['downloaded'][0]['entry_id'] == 'nordic-b'
 
 
-def test_ctrl_c_stops_the_downloads_keeps_partial_files_and_exits_130(http_server, tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    body = bytes(range(256)) * 4096 * 3  # 3 MiB, sent at 512 KiB/s: six seconds each
-    for index in range(4):
-        url = http_server.add_file(f'/slow-{index}.nc', body, rate=512 * 1024, etag=f'"v{index}"')
-        create_dataset(
-            DatasetRecord(
-                f'slow-{index}',
-                datetime(2024, 3, 1, tzinfo=UTC),
-                datetime(2024, 3, 2, tzinfo=UTC),
-                NORDIC,
-                uris=[(url, services.HTTP_SERVICE)],
-            )
-        )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            '-m',
-            'geospaas_processing.cli.download',
-            '-d',
-            str(tmp_path),
-            '--workers',
-            '1',
-        ],
-        env=catalog_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        partials = [p for p in tmp_path.rglob('.download-*.part') if '.resume' not in p.name]
-        if partials and partials[0].stat().st_size > 1024 * 1024:
-            break
-        time.sleep(0.1)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130, stderr
-    assert 'Traceback' not in stderr
-    assert 'interrupted: 0 of 4 datasets finished' in stderr
-    assert [p for p in tmp_path.rglob('.download-*.part') if p.stat().st_size > 1024 * 1024]
-    requested = {r.path for r in http_server.requests if r.method == 'GET'}
-    assert not requested & {'/slow-2.nc', '/slow-3.nc'}  # no new dataset started
-
-
 def test_datasets_lists_counts_and_dumps_the_selection(provider, tmp_path):
     def datasets(*args):
         return run_command(['geospaas_processing', 'datasets', *args], catalog_environment())
@@ -405,39 +327,170 @@ def test_a_terminal_run_into_a_strftime_destination_downloads(provider, tmp_path
     assert (tmp_path / '2024/03/nordic-a/nordic-a.nc').is_file()
 
 
-def test_a_second_ctrl_c_quits_at_once(http_server, tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
+# Ctrl-C, resume and the dry run, against the loopback server of tests/servers/http.py -------
 
-    # A trickle: the transfer in flight notices the first Ctrl-C only at its next chunk.
-    url = http_server.add_file('/slow.nc', b'x' * 4 * 1024 * 1024, rate=4096, etag='"v"')
-    create_dataset(
-        DatasetRecord(
-            'slow',
-            datetime(2024, 3, 1, tzinfo=UTC),
-            datetime(2024, 3, 2, tzinfo=UTC),
-            NORDIC,
-            uris=[(url, services.HTTP_SERVICE)],
+MEBIBYTE = 1024 * 1024
+BODY = bytes(range(256)) * 4096 * 3  # 3 MiB: resumable (1 MiB or more)
+HALF = len(BODY) // 2
+
+
+def trickling(http_server, name: str, interval: float = 0.2) -> str:
+    """A file whose first half comes at once, then one byte every ``interval`` seconds."""
+    return http_server.add_file(name, BODY, trickle_after=HALF, trickle_interval=interval)
+
+
+def partial_files(directory: Path, at_least: int = 1) -> list[Path]:
+    """The partial downloads under ``directory`` holding ``at_least`` bytes."""
+    return [
+        path
+        for path in directory.rglob('.download-*.part')
+        if not path.name.endswith('.resume.part') and path.stat().st_size >= at_least
+    ]
+
+
+def start_download(*args) -> RunningCommand:
+    return RunningCommand(['geospaas_processing.cli.download', *args], catalog_environment())
+
+
+def test_ctrl_c_stops_the_transfers_in_flight_keeps_their_partial_files_and_starts_none(
+    http_server, tmp_path
+):
+    for index in range(4):
+        make_dataset(f'slow-{index}', [(trickling(http_server, f'/slow-{index}.nc'), HTTP)])
+    command = start_download('-d', str(tmp_path), '--workers', '2')
+    wait_until(lambda: len(partial_files(tmp_path, at_least=HALF)) == 2)
+    command.interrupt()
+    status, stdout, stderr = command.finish()
+    assert status == 130, stderr
+    assert 'Traceback' not in stderr
+    assert 'downloaded: 0 (3.0 MiB transferred), already present: 0, failed: 0' in stdout
+    assert (
+        'interrupted: 0 of 4 datasets finished, 2 stopped in flight (partial files kept), '
+        '2 not started; the same command resumes them'
+    ) in stderr
+    assert len(partial_files(tmp_path, at_least=HALF)) == 2  # kept for the resume
+    assert not [path for path in tmp_path.rglob('*.nc')]  # nothing passed off as complete
+    # The server saw the two transfers in flight and no other: none started after Ctrl-C.
+    assert sorted(r.path for r in http_server.requests if r.method == 'GET') == [
+        '/slow-0.nc',
+        '/slow-1.nc',
+    ]
+
+
+def test_ctrl_c_with_save_path_records_the_datasets_finished_before_it(http_server, tmp_path):
+    make_dataset('quick', [(http_server.add_file('/quick.nc', b'q' * 1000), HTTP)])
+    make_dataset('slow', [(trickling(http_server, '/slow.nc'), HTTP)])
+    command = start_download('-d', str(tmp_path), '--workers', '2', '-a', '--json')
+    wait_until(
+        lambda: (
+            (tmp_path / 'quick' / 'quick.nc').is_file()
+            and partial_files(tmp_path / 'slow', at_least=HALF)
         )
     )
-    command = [sys.executable, '-m', 'geospaas_processing.cli.download', '-d', str(tmp_path)]
-    process = subprocess.Popen(
-        command,
-        env=catalog_environment(),
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    command.interrupt()
+    status, stdout, stderr = command.finish()
+    assert status == 130, stderr
+    summary = json.loads(stdout)
+    assert summary['interrupted'] is True
+    assert [item['entry_id'] for item in summary['downloaded']] == ['quick']
+    assert [item['entry_id'] for item in summary['stopped']] == ['slow']
+    assert summary['not_started'] == 0
+    recorded = DatasetURI.objects.filter(service=services.LOCAL_FILE_SERVICE)
+    assert [(uri.dataset.entry_id, Path(uri.uri).read_bytes()) for uri in recorded] == [
+        ('quick', b'q' * 1000)
+    ]
+
+
+def test_a_second_ctrl_c_quits_at_once(http_server, tmp_path):
+    # Half the file, then nothing for an hour, and settings that let a transfer wait that
+    # long for data: after the first Ctrl-C the transfer has no next block to stop at.
+    settings = tmp_path / 'settings.yml'
+    settings.write_text(f"'{http_server.base_url}':\n  low_speed_time: 3600\n")
+    make_dataset('stalled', [(trickling(http_server, '/stalled.nc', interval=3600), HTTP)])
+    out = tmp_path / 'out'
+    command = start_download('-d', str(out), '-c', str(settings))
+    wait_until(lambda: partial_files(out, at_least=HALF))
+    command.interrupt()
+    assert command.wait_for('Ctrl-C again to quit at once')
+    assert command.process.poll() is None  # the stalled transfer holds the first Ctrl-C
+    command.interrupt()
+    status, stdout, stderr = command.finish()
+    assert status == 130 and 'Traceback' not in stderr
+    assert 'datasets finished' not in stderr and stdout == ''  # quit without summing up
+
+
+def test_a_resumed_transfer_says_so_and_the_summary_counts_only_new_bytes(http_server, tmp_path):
+    make_dataset('big', [(trickling(http_server, '/big.nc'), HTTP)])
+    first = start_download('-d', str(tmp_path))
+    wait_until(lambda: partial_files(tmp_path, at_least=HALF))
+    first.interrupt()
+    assert first.finish()[0] == 130
+    [partial] = partial_files(tmp_path)
+    kept = partial.stat().st_size
+    http_server.files['/big.nc'].trickle_after = None  # the provider is fast again
+    shown = run_in_terminal(
+        ['geospaas_processing.cli.download', '-d', str(tmp_path)],
+        catalog_environment(),
+        columns=120,  # 80 columns cut the bar's postfix short
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(tmp_path.rglob('.download-*.part')):
-        time.sleep(0.1)
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    time.sleep(0.5)  # two signals sent at once may arrive as one
-    assert process.poll() is None  # still waiting for the trickle after the first
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130 and 'Traceback' not in stderr
-    assert 'datasets finished' not in stderr  # it quit without waiting to sum up
+    assert f'resumed at {human_size(kept)}' in shown and '1/1 files' in shown
+    assert f'downloaded: 1 ({human_size(len(BODY) - kept)} transferred)' in shown
+    assert (tmp_path / 'big' / 'big.nc').read_bytes() == BODY
+    ranges = [r.headers.get('Range') for r in http_server.requests if r.method == 'GET']
+    assert ranges == [None, f'bytes={kept}-']
+
+
+def test_the_dry_run_prints_each_dataset_as_it_comes_and_probes_sizes_at_once(
+    http_server, tmp_path
+):
+    import threading
+
+    together = threading.Barrier(3, timeout=30)  # broken unless three HEADs wait at once
+    first_line_seen = threading.Event()
+    released_by_the_first_line = []
+
+    def hold(method: str, last: bool) -> None:
+        if method != 'HEAD':
+            return
+        together.wait()
+        if last:  # the last size stays unknown to the command until its first line is out
+            released_by_the_first_line.append(first_line_seen.wait(30))
+
+    for index in range(3):
+        url = http_server.add_file(
+            f'/p{index}.nc',
+            b'p' * 1024 * (index + 1),
+            before_answer=lambda method, last=index == 2: hold(method, last),
+        )
+        make_dataset(f'planned-{index}', [(url, HTTP)])
+    command = start_download('-d', str(tmp_path / 'out'), '--dry-run')
+    assert command.wait_for('planned-0  ->', name='stdout')
+    first_line_seen.set()
+    status, stdout, stderr = command.finish()
+    assert status == 0, stderr
+    assert released_by_the_first_line == [True]
+    assert 'planned-0  ->  planned-0  (1.0 KiB)' in stdout
+    assert '3 datasets, 6.0 KiB known; nothing was written' in stdout
+    assert not (tmp_path / 'out').exists()
+
+
+def test_the_selection_is_counted_once_and_streamed(provider, tmp_path):
+    """One COUNT query per run (``manager.count()``), the datasets then read in keyset pages."""
+    import logging
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from geospaas_processing.cli import download as command
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level  # the command sets up its own logging
+    args = command.build_parser().parse_args(['-d', str(tmp_path / 'out'), '--quiet'])
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert command.run(args) == 0
+    finally:
+        root.handlers[:], root.level = handlers, level
+    sql = [query['sql'].upper() for query in queries]
+    assert len([text for text in sql if 'COUNT(' in text]) == 1, sql
+    assert len(list((tmp_path / 'out').rglob('*.nc'))) == 3

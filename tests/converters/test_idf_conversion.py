@@ -317,6 +317,9 @@ def test_a_missing_command_names_it_and_how_to_install_it(tmp_path, monkeypatch)
         IDFConverter(['esa_cci_sst_l4.cfg']).run(tmp_path / 'sst.nc', tmp_path / 'out')
     assert str(tmp_path / 'bin' / 'idf-converter') in str(caught.value)
     assert 'install_idf_converter.sh' in str(caught.value)
+    # A pip user without the source tree: the PyPI package and where to point the variable.
+    assert '~/.venv-idf/bin/pip install idf-converter' in str(caught.value)
+    assert 'GEOSPAAS_PROCESSING_IDF_CONVERTER=~/.venv-idf/bin/idf-converter' in str(caught.value)
 
 
 def test_convert_to_idf_takes_one_path(tmp_path):

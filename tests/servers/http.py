@@ -18,6 +18,7 @@ import hashlib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -49,6 +50,8 @@ class ServedFile:
     trickle_after: int | None = None  # after this many body bytes, send one byte per...
     trickle_interval: float = 1.0  # ...this many seconds
     wrong_range: bool = False  # answer a Range request with a 206 for another range
+    # Called with the method (GET, HEAD) before answering: a test holds or synchronises answers.
+    before_answer: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -224,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
         if served is None:
             self._reply(404, b'not found')
             return
+        if served.before_answer is not None:
+            served.before_answer(self.command)
         if not self._authorized(served, record):
             self._reply(401, b'unauthorized', {'WWW-Authenticate': 'Basic realm="test"'})
             return

@@ -21,9 +21,12 @@ from geospaas_processing.converters.errors import ConversionToolError, Conversio
 
 COMMAND_NAME = 'idf-converter'
 INSTALL_HINT = (
-    'install it with scripts/install_idf_converter.sh (a separate virtual environment '
-    '.venv-idf/ with "pip install idf-converter"), or set GEOSPAAS_PROCESSING_IDF_CONVERTER '
-    'to the path of an idf-converter command'
+    # PyPI's package is "idf-converter" (console script idf-converter, Requires-Dist
+    # numpy<2.0): a virtual environment of its own keeps that pin out of the package's.
+    'install it in a virtual environment of its own (it pins numpy<2): '
+    '"python3 -m venv ~/.venv-idf && ~/.venv-idf/bin/pip install idf-converter", then set '
+    'GEOSPAAS_PROCESSING_IDF_CONVERTER=~/.venv-idf/bin/idf-converter; in a source tree, '
+    'scripts/install_idf_converter.sh makes .venv-idf/ the same way'
 )
 SKIPPED_MARKER = 'Skipping this file'
 _OUTPUT_TAIL_LINES = 30
