@@ -114,10 +114,10 @@ def _select_and_download(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace, manager, matched: int) -> int:
-    draw = not args.quiet and not args.json and sys.stderr.isatty()
-    files, planned_bytes, unknown = _planned(manager, matched, draw)
     from django.db import DatabaseError
 
+    draw = not args.quiet and not args.json and sys.stderr.isatty()
+    files, planned_bytes, unknown = _planned(manager, matched, draw)
     bar = ProgressBar(files, planned_bytes, unknown, draw=draw)
     manager.progress = bar
     try:
