@@ -122,8 +122,8 @@ VARIABLES: tuple[Variable, ...] = (
     # Publication
     Variable(
         'GEOSPAAS_PROCESSING_PUBLISH_PREFIX',
-        None,
-        'URL prefix of the work directory for in-place publication.',
+        '',
+        'URL prefix of the work directory for in-place publication (empty: /<path>).',
     ),
     Variable('GEOSPAAS_PROCESSING_FTP_HOST', None, 'Host receiving published files over SSH.'),
     Variable('GEOSPAAS_PROCESSING_FTP_ROOT', None, 'Root directory of the FTP tree on that host.'),
