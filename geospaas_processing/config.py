@@ -173,6 +173,12 @@ VARIABLES: tuple[Variable, ...] = (
         'syntool-meta2sql',
         'Command (name or path) turning Syntool metadata.json files into SQL.',
     ),
+    Variable(
+        'GEOSPAAS_PROCESSING_SYNTOOL_PYTHON',
+        'python',
+        "Python of the Syntool tools' environment (with GDAL), which runs the package's "
+        'GDAL readers.',
+    ),
     Variable('SYNTOOL_DATABASE_HOST', None, 'Syntool portal MySQL/MariaDB host.'),
     Variable('SYNTOOL_DATABASE_PORT', '3306', 'Syntool portal database port.'),
     Variable('SYNTOOL_DATABASE_NAME', None, 'Syntool portal database name.'),

@@ -56,7 +56,9 @@ from geospaas_processing.converters.errors import ConversionError
 from geospaas_processing.converters.syntool import products
 from geospaas_processing.converters.syntool.commands import command, produced_nothing, run_command
 from geospaas_processing.converters.syntool.configuration import (
+    GDAL_READER_TOOL,
     READER_TOOL,
+    SYNTOOL_TOOL,
     IngestParameterSelector,
     SyntoolConfiguration,
     projection_file_path,
@@ -77,6 +79,8 @@ logger = logging.getLogger(__name__)
 
 CONVERTER_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER'
 INGESTOR_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR'
+TOOLS_PYTHON_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_PYTHON'
+GDAL_READERS_PACKAGE = 'geospaas_processing.converters.syntool.extra_readers'
 READERS_RUNNER = (sys.executable, '-m', 'geospaas_processing.converters.syntool.readers')
 INGESTED_DIR = 'ingested'
 DATA_ACCESS_FILE = Path('features', 'data_access.ini')
@@ -215,8 +219,11 @@ class SyntoolConverter(Converter):
     def check_tools(self) -> None:
         """Raise ConversionToolMissing (naming the tool) if a needed tool is not installed."""
         command(INGESTOR_VARIABLE)
-        if any(c.converter_type is not None and c.tool != READER_TOOL for c in self.configurations):
+        tools = {c.tool for c in self.configurations if c.converter_type is not None}
+        if SYNTOOL_TOOL in tools:
             command(CONVERTER_VARIABLE)
+        if GDAL_READER_TOOL in tools:
+            command(TOOLS_PYTHON_VARIABLE)
 
     def run(self, in_file: Path, out_dir: Path, **kwargs: Any) -> list[str]:
         """Run every configuration; the first failure is raised after the others ran."""
@@ -295,14 +302,13 @@ class SyntoolConverter(Converter):
             return [in_file]
         output = scratch / 'converted'
         output.mkdir()
-        arguments = list(
-            READERS_RUNNER if configuration.tool == READER_TOOL else command(CONVERTER_VARIABLE)
-        )
-        arguments += ['-t', configuration.converter_type, '-i', str(in_file), '-o', str(output)]
+        runner, environment = converter_runner(configuration)
+        arguments = [*runner, '-t', configuration.converter_type]
+        arguments += ['-i', str(in_file), '-o', str(output)]
         options = configuration.options(converter_options)
         if options:
             arguments += ['-opt', *(f'{key}={value}' for key, value in options.items())]
-        completed = run_command(arguments)
+        completed = run_command(arguments, environment=environment)
         converted = sorted(
             path
             for path in output.rglob('*')
@@ -349,6 +355,24 @@ class SyntoolConverter(Converter):
             return results
         finally:
             shutil.rmtree(ingestor_output, ignore_errors=True)
+
+
+def converter_runner(configuration: SyntoolConfiguration) -> tuple[list[str], dict[str, str]]:
+    """The command (before ``-t TYPE``) converting with ``configuration``, and its variables.
+
+    A GDAL reader runs as ``<tools' python> -m <extra_readers.TYPE>`` (what upstream
+    django-geo-spaas-processing does for its extra readers): the tools' environment has
+    GDAL and netCDF4 as the converter uses them, this package's environment need not.
+    ``PYTHONPATH`` is the folder holding ``geospaas_processing``, so that interpreter
+    finds the reader without this package being installed in it.
+    """
+    if configuration.tool == READER_TOOL:
+        return list(READERS_RUNNER), {}
+    if configuration.tool == GDAL_READER_TOOL:
+        module = f'{GDAL_READERS_PACKAGE}.{configuration.converter_type}'
+        package_parent = str(Path(__file__).resolve().parents[3])
+        return [*command(TOOLS_PYTHON_VARIABLE), '-m', module], {'PYTHONPATH': package_parent}
+    return command(CONVERTER_VARIABLE), {}
 
 
 def first_remote_url(dataset: Dataset) -> str:

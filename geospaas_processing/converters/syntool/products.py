@@ -24,6 +24,7 @@ from typing import Any
 
 from geospaas_processing.converters.base import ParameterSelector
 from geospaas_processing.converters.syntool.configuration import (
+    GDAL_READER_TOOL,
     READER_TOOL,
     IngestParameterSelector,
     SyntoolConfiguration,
@@ -39,8 +40,9 @@ __all__ = ['PARAMETER_SELECTORS', 'TYPES_OUTSIDE_PUBLIC_CONVERTER', 'entry_id_ma
 # - its own "extra readers" (extra_readers/*.py, run as python -m with the converter's
 #   command line): duacs_sea_level_arctic, marine_heatwaves, osisaf_sea_ice_type, radarsat2,
 #   roms_norkyst800, swot, topaz_forecast, topaz5_forecast_phy, topaz_reanalysis, ...
-#   This package does not have those readers yet (issue 14, item 5): these configurations
-#   need a converter command that knows their types.
+#   The types this package has its own GDAL reader for (extra_readers/<type>.py, run by
+#   the tools' Python) are configured with gdal_reader() below and are not listed here;
+#   the others need a converter command that knows their types.
 TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
     {
         'current_cmems_l4',
@@ -49,7 +51,6 @@ TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
         'nextsim',
         'norkyst800',
         'olci_l2',
-        'osisaf_sea_ice_conc',
         'osisaf_sea_ice_drift',
         'osisaf_sea_ice_type',
         'ostia_sst',
@@ -110,6 +111,20 @@ def reader(name: str, reader_type: str, ingest: Any, **options: str) -> SyntoolC
     )
 
 
+def gdal_reader(name: str, reader_type: str, ingest: Any, **options: str) -> SyntoolConfiguration:
+    """A configuration running one of this package's GDAL readers (``extra_readers/<type>.py``).
+
+    The portal product is named by the reader's ``product_name``, as with the converter.
+    """
+    return SyntoolConfiguration(
+        name=name,
+        converter_type=reader_type,
+        ingest_parameters=ingest,
+        converter_options=options,
+        tool=GDAL_READER_TOOL,
+    )
+
+
 def select(
     pattern: str, *configurations: SyntoolConfiguration, flags: int = 0
 ) -> ParameterSelector:
@@ -147,7 +162,8 @@ SENTINEL3 = (
 
 SEA_ICE = (
     select(
-        r'ice_conc_[ns]h_', conversion('OSISAF_sea_ice_concentration', 'osisaf_sea_ice_conc', TILES)
+        r'ice_conc_[ns]h_',
+        gdal_reader('OSISAF_sea_ice_concentration', 'osisaf_sea_ice_conc', TILES),
     ),
     select(
         r'ice_drift_[ns]h_',
