@@ -45,9 +45,8 @@ PRODUCT_NAME = 'OSISAF_sea_ice_concentration'
 VARIABLE = 'ice_conc'
 # Dark blue (little ice) to white (full ice cover).
 PALETTE = linear_palette([(8, 48, 107), (66, 146, 198), (198, 219, 239), (255, 255, 255)])
-HUGHES_SEMI_MAJOR = 6378273.0
-# (latitude of origin, standard parallel, meridian): EPSG codes on (Hughes, WGS 84).
-EPSG = {(90.0, 70.0, -45.0): (3411, 3413), (-90.0, -70.0, 0.0): (3412, 3976)}
+# (latitude of origin, standard parallel, meridian): the EPSG code of that projection.
+EPSG = {(90.0, 70.0, -45.0): 3413, (-90.0, -70.0, 0.0): 3976}
 METRES = {'km': 1000.0, 'kilometres': 1000.0, 'm': 1.0, 'metres': 1.0, 'meters': 1.0}
 
 
@@ -57,9 +56,11 @@ def spatial_reference(grid_mapping: netCDF4.Variable) -> osr.SpatialReference:
     The real ingestor identifies a GeoTIFF's projection by its EPSG code and handles only
     3411 and 3413 (north), 3412 and 3976 (south) among polar projections
     (``syntool_ingestor/metadata.py``: ``STEREO_PROJ``, ``extract_from_dataset``), so the
-    grid is written with the code of the same projection: 3411/3412 on the Hughes
-    ellipsoid of OSI SAF's grids (as the converter's ``amsr_sea_ice_conc`` writes its
-    NSIDC grid), 3413/3976 on WGS 84.
+    grid is written as EPSG:3413 or EPSG:3976, the same projections on WGS 84. OSI SAF's
+    grids are on the Hughes ellipsoid (semi-major axis 6378273 m, 136 m longer): the
+    positions differ by about 100 m, a hundredth of a 10 km cell. (GDAL itself writes the
+    deprecated Hughes codes 3411/3412, which the converter's ``amsr_sea_ice_conc`` asks
+    for, as 3413/3976.)
 
     Raises:
         ReaderError: another grid mapping (e.g. the Lambert azimuthal EASE2 grids of
@@ -75,12 +76,11 @@ def spatial_reference(grid_mapping: netCDF4.Variable) -> osr.SpatialReference:
     pole = float(attributes['latitude_of_projection_origin'])
     true_scale = float(attributes['standard_parallel'])
     meridian = float(attributes['straight_vertical_longitude_from_pole'])
-    hughes = abs(float(attributes.get('semi_major_axis', 6378137.0)) - HUGHES_SEMI_MAJOR) < 1
-    for (code_pole, code_true_scale, code_meridian), (hughes_code, wgs84_code) in EPSG.items():
-        if (pole, true_scale, meridian) == (code_pole, code_true_scale, code_meridian):
-            srs = osr.SpatialReference()
-            srs.ImportFromEPSG(hughes_code if hughes else wgs84_code)
-            return srs
+    code = EPSG.get((pole, true_scale, meridian))
+    if code is not None:
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(code)
+        return srs
     raise ReaderError(
         f'polar stereographic grid (origin {pole}, true at {true_scale}, meridian {meridian}) '
         'is not one the Syntool ingestor reads (EPSG 3411, 3412, 3413, 3976)'

@@ -1,0 +1,173 @@
+"""The package's GDAL readers (converters/syntool/extra_readers), run as the package runs
+them: ``<tools python> -m <reader module>`` with syntool-converter's command line.
+
+What a reader must write is what the real converter writes: the tags of
+``../shared/vendor/syntool/reference/converter_tiff.gdalinfo.txt`` (a real converter
+output). Inputs are synthetic files in the product's published layout (each writer in
+tests/syntool/fixtures.py cites its source).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import netCDF4
+import pytest
+
+from geospaas_processing.converters.errors import ConversionToolError
+from geospaas_processing.converters.syntool import products
+from geospaas_processing.converters.syntool.configuration import GDAL_READER_TOOL
+from geospaas_processing.converters.syntool.converter import (
+    GDAL_READERS_PACKAGE,
+    SyntoolConverter,
+)
+from tests.syntool.fixtures import REPOSITORY, VENDOR, require_real_tools, write_osisaf_ice_conc
+from tests.syntool.test_real_tools import real_types
+
+GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
+REFERENCE_INFO = VENDOR / 'reference' / 'converter_tiff.gdalinfo.txt'
+
+
+def gdal_readers() -> dict[str, object]:
+    return {
+        configuration.converter_type: configuration
+        for selector in products.PARAMETER_SELECTORS
+        for configuration in selector.parameters['configurations']
+        if configuration.tool == GDAL_READER_TOOL
+    }
+
+
+def run_reader(reader_type: str, in_file: Path, out_dir: Path, *options: str):
+    command = [str(require_real_tools() / 'python'), '-m', f'{GDAL_READERS_PACKAGE}.{reader_type}']
+    command += ['-t', reader_type, '-i', str(in_file), '-o', str(out_dir)]
+    if options:
+        command += ['-opt', *options]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={'PYTHONPATH': str(REPOSITORY), 'PATH': '/usr/bin:/bin'},
+    )
+
+
+def gdal_info(path: Path) -> dict:
+    """``gdalinfo -json`` of a file, by the tools' GDAL."""
+    script = 'import json, sys; from osgeo import gdal; '
+    script += "print(json.dumps(gdal.Info(sys.argv[1], format='json', showColorTable=True)))"
+    completed = subprocess.run(
+        [str(require_real_tools() / 'python'), '-c', script, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout)
+
+
+def reference_metadata_names() -> set[str]:
+    """The dataset metadata items of the real converter's GeoTIFF."""
+    text = REFERENCE_INFO.read_text()
+    block = text[text.index('\nMetadata:\n') : text.index('Image Structure Metadata:')]
+    return set(re.findall(r'^  (\w+)=', block, flags=re.MULTILINE))
+
+
+def test_every_gdal_reader_type_has_a_module_and_is_not_a_real_converter_type():
+    readers = gdal_readers()
+    assert 'osisaf_sea_ice_conc' in readers
+    for reader_type in readers:
+        assert importlib.util.find_spec(f'{GDAL_READERS_PACKAGE}.{reader_type}'), reader_type
+    assert not set(readers) & real_types()
+    assert not set(readers) & products.TYPES_OUTSIDE_PUBLIC_CONVERTER
+
+
+def test_osisaf_sea_ice_conc_writes_the_converters_geotiff(tmp_path):
+    source = write_osisaf_ice_conc(tmp_path / f'{GRANULE}.nc')
+    completed = run_reader('osisaf_sea_ice_conc', source, tmp_path / 'out')
+    assert completed.returncode == 0, completed.stderr
+    # The converter's layout: <out>/<product_name lowercased>/<name>.tiff.
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path(
+        'osisaf_sea_ice_concentration', f'{GRANULE}.tiff'
+    )
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == '"OSISAF_sea_ice_concentration"'
+    assert metadata['name'] == f'"{GRANULE}"'
+    assert metadata['datetime'] == '"2024-03-01T12:00:00"'  # the file's time variable
+    assert metadata['time_range'] == '"-12h" "+12h"'
+    (band,) = info['bands']
+    assert (band['type'], band['noDataValue'], band['colorInterpretation']) == (
+        'Byte',
+        255,
+        'Palette',
+    )
+    assert (band['description'], band['unit']) == ('"sea ice concentration"', '"%"')
+    assert (band['offset'], band['scale']) == (0, pytest.approx(100 / 254))
+    assert band['metadata']['']['parameter_range'] == '0.0 100.0'
+    assert band['colorTable']['count'] == 256
+    # The product's own grid: polar stereographic north (the ingestor needs an EPSG code
+    # it knows), cell edges from the 10 km cell centres xc, yc.
+    assert info['coordinateSystem']['wkt'].endswith('ID["EPSG",3413]]')
+    assert info['geoTransform'] == [-400000.0, 10000.0, 0.0, 400000.0, 0.0, -10000.0]
+    assert info['size'] == [60, 60]
+
+
+def test_osisaf_values_land_and_open_water(tmp_path):
+    source = write_osisaf_ice_conc(tmp_path / f'{GRANULE}.nc')
+    assert run_reader('osisaf_sea_ice_conc', source, tmp_path / 'out').returncode == 0
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    script = 'import sys; from osgeo import gdal; a = gdal.Open(sys.argv[1]).ReadAsArray(); '
+    script += 'print(a[0, 0], a[5, 12], a[30, 33], a[59, 59])'
+    completed = subprocess.run(
+        [str(require_real_tools() / 'python'), '-c', script, str(tiff)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    land, open_water, half, full = map(int, completed.stdout.split())
+    with netCDF4.Dataset(source) as dataset:
+        concentration = dataset['ice_conc'][0]
+    # The input's cells: land (fill value), open water, 50 % and 100 % ice.
+    assert concentration.mask[0, 0] and concentration[5, 12] == 0
+    assert (concentration[30, 33], concentration[59, 59]) == (50, 100)
+    # Nodata for land and open water; value = index * 100 / 254.
+    assert (land, open_water, half, full) == (255, 255, 127, 254)
+
+
+def test_a_file_that_is_not_osisaf_is_refused_with_a_message(tmp_path):
+    source = tmp_path / 'other.nc'
+    with netCDF4.Dataset(source, 'w') as dataset:
+        dataset.createDimension('x', 2)
+        dataset.createVariable('sst', 'f4', ('x',))
+    completed = run_reader('osisaf_sea_ice_conc', source, tmp_path / 'out')
+    assert completed.returncode == 1
+    assert 'no ice_conc variable: not an OSI SAF sea ice concentration file' in completed.stderr
+    assert not (tmp_path / 'out').exists() or not list((tmp_path / 'out').rglob('*.tiff'))
+
+
+def test_an_unknown_option_is_refused(tmp_path):
+    source = write_osisaf_ice_conc(tmp_path / f'{GRANULE}.nc')
+    completed = run_reader('osisaf_sea_ice_conc', source, tmp_path / 'out', 'vmax=50')
+    assert completed.returncode == 1
+    assert 'unknown option(s) vmax (this reader has: none)' in completed.stderr
+
+
+def test_a_reader_failure_names_the_command_and_the_readers_message(real_syntool_tools, tmp_path):
+    source = tmp_path / f'{GRANULE}.nc'
+    source.write_bytes(b'not netCDF')
+    out_dir = tmp_path / 'out'
+    out_dir.mkdir()
+    (configuration,) = [gdal_readers()['osisaf_sea_ice_conc']]
+    outcome = SyntoolConverter([configuration]).run_all(source, out_dir)
+    ((name, error),) = outcome.failures
+    assert isinstance(error, ConversionToolError)
+    message = str(error)
+    assert f'-m {GDAL_READERS_PACKAGE}.osisaf_sea_ice_conc -t osisaf_sea_ice_conc' in message
+    assert f'-i {source}' in message and 'exited with status 1' in message
+    assert 'osisaf_sea_ice_conc:' in message  # the reader's own explanation
+    assert list(out_dir.iterdir()) == []
