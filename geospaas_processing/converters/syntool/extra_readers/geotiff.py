@@ -38,7 +38,7 @@ class Band:
     description: str
     unit: str
     value_range: tuple[float, float]
-    palette: Sequence[tuple[int, int, int]]
+    palette: Sequence[tuple[int, int, int]] | None = None
 
 
 def time_text(moment: datetime) -> str:
@@ -117,10 +117,11 @@ def write_geotiff(
             raster.SetMetadataItem(
                 'parameter_range', f'{band.value_range[0]} {band.value_range[1]}'
             )
-            table = gdal.ColorTable()
-            for entry, colour in enumerate(band.palette):
-                table.SetColorEntry(entry, (*colour, 255))
-            raster.SetColorTable(table)
+            if band.palette is not None:
+                table = gdal.ColorTable()
+                for entry, colour in enumerate(band.palette):
+                    table.SetColorEntry(entry, (*colour, 255))
+                raster.SetColorTable(table)
     finally:
         dataset = None
     return path

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
 import netCDF4
@@ -35,8 +34,11 @@ from geospaas_processing.converters.syntool.extra_readers import cli
 from geospaas_processing.converters.syntool.extra_readers.geotiff import (
     Band,
     linear_palette,
-    time_text,
     write_geotiff,
+)
+from geospaas_processing.converters.syntool.extra_readers.netcdf import (
+    converter_metadata,
+    product_time,
 )
 from geospaas_processing.converters.syntool.readers import ReaderError
 
@@ -96,19 +98,6 @@ def coordinate_metres(dataset: netCDF4.Dataset, name: str) -> np.ndarray:
     return np.asarray(variable[:], dtype=float) * METRES[units]
 
 
-def product_time(dataset: netCDF4.Dataset) -> datetime:
-    """The product's time (its first ``time`` value), in UTC."""
-    variable = dataset.variables['time']
-    moment = netCDF4.num2date(
-        variable[0],
-        variable.units,
-        getattr(variable, 'calendar', 'standard'),
-        only_use_cftime_datetimes=False,
-        only_use_python_datetimes=True,
-    )
-    return moment.replace(tzinfo=None) if moment.tzinfo else moment
-
-
 def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Path]:
     """Write ``in_file``'s sea ice concentration as a converter-shaped GeoTIFF."""
     cli.refuse_unknown_options(options)
@@ -135,19 +124,9 @@ def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Pa
     concentration = np.ma.masked_where(
         np.ma.getmaskarray(concentration) | (concentration <= 0), concentration
     )
-    metadata = {
-        'product_name': PRODUCT_NAME,
-        'name': in_file.name.removesuffix('.nc'),
-        'datetime': time_text(moment),
-        'time_range': ['-12h', '+12h'],
-        'source_URI': str(in_file),
-        'source_provider': institution,
-        'processing_center': institution,
-        'conversion_software': 'Syntool',
-        'conversion_version': '0.0.0',
-        'conversion_datetime': time_text(datetime.now(UTC)),
-        'parameter': 'sea ice concentration',
-    }
+    metadata = converter_metadata(
+        in_file, PRODUCT_NAME, moment, ['-12h', '+12h'], institution, 'sea ice concentration'
+    )
     band = Band(concentration, 'sea ice concentration', '%', (0.0, 100.0), PALETTE)
     return [write_geotiff(out_dir, metadata, srs, geotransform, [band])]
 
