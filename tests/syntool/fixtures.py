@@ -283,3 +283,50 @@ def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 
         flag.setncatts({'grid_mapping': 'Polar_Stereographic_Grid'})
         flag[0] = np.where(np.ma.getmaskarray(concentration), 1, 0)
     return path
+
+
+def write_cmems_currents(path: Path, source: str = 'total') -> Path:
+    """A Copernicus Marine L4 surface current file, cut to 70-80 N.
+
+    ``source='total'``: the multi-observation currents (MULTIOBS_GLO_PHY_NRT_015_003):
+    ``uo``/``vo`` in m/s on ``(time, depth, latitude, longitude)``, 0.25 degree cells,
+    longitudes -180..180, cut to 0-20 E. ``source='sla'``: the DUACS L4 sea level maps
+    (SEALEVEL_GLO_PHY_L4_NRT_008_046): ``ugos``/``vgos`` on ``(time, latitude,
+    longitude)``, every longitude of the 0.25 degree grid in 0..360. Source: the variable
+    and dimension names are those of the products' user manuals (CMEMS-MOB-PUM-015-003/004
+    and CMEMS-SL-PUM-008-032-068, "netCDF format" sections), written from memory of them:
+    no copy of either manual could be consulted here, so the attributes beyond names,
+    units and dimensions (e.g. the exact ``time`` units) are not checked against them.
+    Values are synthetic: a current of 0.5 m/s towards the north-east, land (fill
+    values) in the first 4 x 4 cells.
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    latitudes = np.arange(70.125, 80, 0.25)
+    if source == 'total':
+        longitudes = np.arange(0.125, 20, 0.25)
+        names, dimensions = ('uo', 'vo'), ('time', 'depth', 'latitude', 'longitude')
+    else:
+        longitudes = np.arange(0.125, 360, 0.25)
+        names, dimensions = ('ugos', 'vgos'), ('time', 'latitude', 'longitude')
+    component = 0.5 / np.sqrt(2)
+    with netCDF4.Dataset(path, 'w') as dataset:
+        dataset.setncatts({'institution': 'CLS', 'Conventions': 'CF-1.6'})
+        coordinates = {'time': [27088.0], 'latitude': latitudes, 'longitude': longitudes}
+        if source == 'total':
+            coordinates['depth'] = [0.0, 15.0]
+        for name, values in coordinates.items():
+            dataset.createDimension(name, len(values))
+            variable = dataset.createVariable(name, 'f8', (name,))
+            variable[:] = values
+        dataset['time'].units = 'days since 1950-01-01 00:00:00'  # 27088: 2024-03-01
+        dataset['latitude'].units, dataset['longitude'].units = 'degrees_north', 'degrees_east'
+        shape = tuple(len(coordinates[name]) for name in dimensions)
+        for name in names:
+            variable = dataset.createVariable(name, 'f4', dimensions, fill_value=-2147483647.0)
+            variable.units = 'm s-1'
+            values = np.ma.masked_array(np.full(shape, component), mask=False)
+            values[..., :4, :4] = np.ma.masked
+            variable[:] = values
+    return path

@@ -25,7 +25,13 @@ from geospaas_processing.converters.syntool.converter import (
     GDAL_READERS_PACKAGE,
     SyntoolConverter,
 )
-from tests.syntool.fixtures import REPOSITORY, VENDOR, require_real_tools, write_osisaf_ice_conc
+from tests.syntool.fixtures import (
+    REPOSITORY,
+    VENDOR,
+    require_real_tools,
+    write_cmems_currents,
+    write_osisaf_ice_conc,
+)
 from tests.syntool.test_real_tools import real_types
 
 GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
@@ -77,7 +83,7 @@ def reference_metadata_names() -> set[str]:
 
 def test_every_gdal_reader_type_has_a_module_and_is_not_a_real_converter_type():
     readers = gdal_readers()
-    assert 'osisaf_sea_ice_conc' in readers
+    assert {'osisaf_sea_ice_conc', 'current_cmems_l4'} <= set(readers)
     for reader_type in readers:
         assert importlib.util.find_spec(f'{GDAL_READERS_PACKAGE}.{reader_type}'), reader_type
     assert not set(readers) & real_types()
@@ -137,6 +143,75 @@ def test_osisaf_values_land_and_open_water(tmp_path):
     assert (concentration[30, 33], concentration[59, 59]) == (50, 100)
     # Nodata for land and open water; value = index * 100 / 254.
     assert (land, open_water, half, full) == (255, 255, 127, 254)
+
+
+def read_bands(tiff: Path) -> list[list[list[int]]]:
+    script = 'import sys; from osgeo import gdal; '
+    script += 'print(gdal.Open(sys.argv[1]).ReadAsArray().tolist())'
+    completed = subprocess.run(
+        [str(require_real_tools() / 'python'), '-c', script, str(tiff)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout)
+
+
+CURRENTS = {
+    # source option: (entry_id, product, geotransform, land cell (row, column))
+    'total': (
+        'cmems_obs-mob_glo_phy-cur_nrt_0.25deg_P1D-m_20240301',
+        'CMEMS_L4_currents',
+        [0.0, 0.25, 0.0, 80.0, 0.0, -0.25],
+        (39, 0),
+    ),
+    # 0..360 longitudes put in -180..180 order: 0.125 E is column 720.
+    'sla': (
+        'nrt_global_allsat_phy_l4_20240301_20240307',
+        'CMEMS_L4_geostrophic_currents',
+        [-180.0, 0.25, 0.0, 80.0, 0.0, -0.25],
+        (39, 720),
+    ),
+}
+
+
+@pytest.mark.parametrize('source', sorted(CURRENTS))
+def test_cmems_currents_write_the_converters_vector_field(tmp_path, source):
+    entry_id, product, geotransform, (land_row, land_column) = CURRENTS[source]
+    input_file = write_cmems_currents(tmp_path / f'{entry_id}.nc', source)
+    options = ('source=sla',) if source == 'sla' else ()
+    completed = run_reader('current_cmems_l4', input_file, tmp_path / 'out', *options)
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path(product.lower(), f'{entry_id}.tiff')
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == f'"{product}"'
+    assert metadata['parameter'] == '"current velocity" "current direction"'
+    assert metadata['datetime'] == '"2024-03-01T00:00:00"'
+    assert info['geoTransform'] == geotransform
+    assert info['coordinateSystem']['wkt'].endswith('ID["EPSG",4326]]')
+    # The real current readers' two bands (mercator_current.py).
+    velocity, direction = info['bands']
+    assert (velocity['description'], velocity['unit']) == ('"current velocity"', '"m/s"')
+    assert (direction['description'], direction['unit']) == ('"current direction"', '"deg"')
+    assert velocity['scale'] == pytest.approx(5.08 / 254)
+    assert direction['scale'] == pytest.approx(360 / 254)
+    assert 'colorTable' in velocity and 'colorTable' not in direction
+    speeds, angles = read_bands(tiff)
+    # 0.5 m/s towards the north-east (45 degrees from east); land: nodata in both.
+    assert (speeds[0][0], angles[0][0]) == (25, 32)
+    assert (speeds[land_row][land_column], angles[land_row][land_column]) == (255, 255)
+
+
+def test_cmems_currents_without_the_sources_variables_name_them(tmp_path):
+    input_file = write_cmems_currents(tmp_path / 'dataset-uv-nrt-daily_20240301.nc')
+    completed = run_reader('current_cmems_l4', input_file, tmp_path / 'out', 'source=sla')
+    assert completed.returncode == 1
+    assert 'no ugos and vgos variable(s)' in completed.stderr
+    completed = run_reader('current_cmems_l4', input_file, tmp_path / 'out', 'source=wind')
+    assert 'source=wind is not one of total, sla' in completed.stderr
 
 
 def test_a_file_that_is_not_osisaf_is_refused_with_a_message(tmp_path):

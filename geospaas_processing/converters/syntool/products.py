@@ -45,7 +45,6 @@ __all__ = ['PARAMETER_SELECTORS', 'TYPES_OUTSIDE_PUBLIC_CONVERTER', 'entry_id_ma
 #   the others need a converter command that knows their types.
 TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
     {
-        'current_cmems_l4',
         'duacs_sla_arctic',
         'marine_heatwaves',
         'nextsim',
@@ -191,12 +190,14 @@ SEA_ICE = (
 CMEMS_L4 = (
     select(
         r'(dataset-uv-nrt|cmems_obs-mob_glo_phy-cur_(nrt|my)_)',
-        conversion('CMEMS_L4_currents', 'current_cmems_l4', VECTOR_FIELD),
+        gdal_reader('CMEMS_L4_currents', 'current_cmems_l4', VECTOR_FIELD),
     ),
     select(
         r'(nrt|dt)_global_allsat_phy_l4_',
         conversion('CMEMS_L4_SLA', 'sla_cmems_l4', TILES),
-        conversion('CMEMS_L4_geostrophic_currents', 'current_cmems_l4', VECTOR_FIELD, source='sla'),
+        gdal_reader(
+            'CMEMS_L4_geostrophic_currents', 'current_cmems_l4', VECTOR_FIELD, source='sla'
+        ),
     ),
     select(
         r'(nrt|dt)_arctic_.*sea_level',
