@@ -190,6 +190,7 @@ def test_cmems_currents_write_the_converters_vector_field(tmp_path, source):
     assert metadata['product_name'] == f'"{product}"'
     assert metadata['parameter'] == '"current velocity" "current direction"'
     assert metadata['datetime'] == '"2024-03-01T00:00:00"'
+    assert metadata['time_range'] == '"+0h" "+24h"'  # a daily field dated at midnight
     assert info['geoTransform'] == geotransform
     assert info['coordinateSystem']['wkt'].endswith('ID["EPSG",4326]]')
     # The real current readers' two bands (mercator_current.py).

@@ -31,6 +31,7 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
     run_with_tools_python,
     syntool_tools,
     write_argo_profiles,
+    write_cmems_currents,
     write_model,
     write_osisaf_ice_conc,
 )
@@ -307,3 +308,49 @@ def test_amsr2_sea_ice_chain_on_the_real_tools(
     assert syntool.cleanup({'dataset_id': dataset.id}) == [ASI_RESULT]
     assert portal_table(portal_database, f'product_{ASI_PRODUCT}') == []
     assert not granule.exists() and not ProcessingResult.objects.exists()
+
+
+# --- a GDAL reader's vector field on the real ingestor and a real MariaDB ------------------
+
+CURRENTS_ENTRY_ID = 'cmems_obs-mob_glo_phy-cur_nrt_0.25deg_P1D-m_20240301'
+# Named by the reader (product_name) and the ingestor (<EPSG>_<product>_vectorfield).
+CURRENTS_PRODUCT = '3413_CMEMS_L4_currents_vectorfield'
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+def test_cmems_currents_chain_through_the_gdal_reader(
+    task_environment, real_syntool_tools, portal_database, results_dir
+):
+    work_dir = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    write_cmems_currents(work_dir / 'cmems' / f'{CURRENTS_ENTRY_ID}.nc')
+    dataset = helpers.make_dataset(
+        CURRENTS_ENTRY_ID,
+        [(f'https://marine.example.org/{CURRENTS_ENTRY_ID}.nc', services.HTTP_SERVICE)],
+    )
+    args = syntool.check_ingested((dataset.id, f'cmems/{CURRENTS_ENTRY_ID}.nc'))
+    converted = syntool.convert(args)
+    result = f'ingested/{CURRENTS_PRODUCT}/{CURRENTS_ENTRY_ID}'
+    assert converted == (dataset.id, [result])
+    assert syntool.db_insert(converted) == converted
+
+    metadata = json.loads((results_dir / result / 'metadata.json').read_text())
+    assert (metadata['product'], metadata['output_type']) == ('CMEMS_L4_currents', 'VECTOR_FIELD')
+    # A daily field dated 2024-03-01 00:00 covers that day.
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == (
+        '2024-03-01 00:00:00',
+        '2024-03-02 00:00:00',
+    )
+    # The synthetic file covers 0-20 E, 70-80 N (longitude, latitude order).
+    assert all(
+        -1e-6 <= lon <= 20 + 1e-6 and 70 - 1e-6 <= lat <= 80 + 1e-6
+        for lon, lat in metadata['lonlat_shape']
+    )
+    assert portal_rows(portal_database, 'products') == [
+        (CURRENTS_PRODUCT, CURRENTS_PRODUCT, 'VECTOR_FIELD')
+    ]
+    assert [row[0] for row in portal_rows(portal_database, f'product_{CURRENTS_PRODUCT}')] == [
+        CURRENTS_ENTRY_ID
+    ]
+    assert syntool.cleanup({'dataset_id': dataset.id}) == [result]
+    assert portal_rows(portal_database, f'product_{CURRENTS_PRODUCT}') == []

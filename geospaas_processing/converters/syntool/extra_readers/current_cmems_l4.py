@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 import netCDF4
@@ -53,10 +54,18 @@ VELOCITY_RANGE = (0.0, 5.08)  # mercator_current's vmin, vmax
 PALETTE = linear_palette([(0, 0, 143), (0, 128, 255), (128, 255, 128), (255, 128, 0), (128, 0, 0)])
 
 
-def time_range(in_file: Path) -> list[str]:
-    """Hourly products cover their hour, the others their day."""
-    hourly = 'hourly' in in_file.name or 'PT1H' in in_file.name
-    return ['-30m', '+30m'] if hourly else ['-12h', '+12h']
+def time_range(in_file: Path, moment: datetime) -> list[str]:
+    """The time a field covers, as the ingestor's modifiers of its time.
+
+    Hourly products cover their hour; a daily one stamped at midnight covers the day
+    that follows (a daily mean dated by its day), one stamped at another time the 24
+    hours around it.
+    """
+    if 'hourly' in in_file.name or 'PT1H' in in_file.name:
+        return ['-30m', '+30m']
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return ['+0h', '+24h']
+    return ['-12h', '+12h']
 
 
 def surface_field(variable: netCDF4.Variable) -> np.ma.MaskedArray:
@@ -124,7 +133,7 @@ def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Pa
         in_file,
         product_name,
         moment,
-        time_range(in_file),
+        time_range(in_file, moment),
         provider,
         ['current velocity', 'current direction'],
     )
