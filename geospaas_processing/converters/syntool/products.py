@@ -5,10 +5,13 @@ Converter types: the real ``syntool-converter`` (OceanDataLab, the ``TYPES`` lis
 ``sar_roughness``, ``sar_wind``, ``amsr_sea_ice_conc`` and ``odyssea_sst`` of the
 types below; of those only ``amsr_sea_ice_conc`` imports on a machine without
 ``cerbere``'s old API, ``ceraux`` and OceanDataLab's ``sar`` package (vendor
-``README.md``). The other types are not in that public converter:
-:data:`TYPES_OUTSIDE_PUBLIC_CONVERTER` lists them (they need a converter that
-has them, configured as ``GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER``), and the
-tests check this list against the real ``TYPES``.
+``README.md``). The other types are not in that public converter: the package
+converts some with its own readers (:func:`reader`: Argo, netCDF outputs;
+:func:`gdal_reader`: ``osisaf_sea_ice_conc`` and ``current_cmems_l4``, GeoTIFFs
+written by ``extra_readers/<type>.py``), and
+:data:`TYPES_OUTSIDE_PUBLIC_CONVERTER` lists the rest (they need a converter that
+has them, configured as ``GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER``); the tests
+check both against the real ``TYPES``.
 
 Each :class:`ParameterSelector` matches datasets by their entry_id (the
 provider's product name) and gives :class:`SyntoolConverter` its
