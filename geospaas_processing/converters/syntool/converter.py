@@ -81,6 +81,7 @@ CONVERTER_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER'
 INGESTOR_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR'
 TOOLS_PYTHON_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_PYTHON'
 GDAL_READERS_PACKAGE = 'geospaas_processing.converters.syntool.extra_readers'
+PACKAGE_DIRECTORY = Path(__file__).resolve().parents[2]  # geospaas_processing/
 READERS_RUNNER = (sys.executable, '-m', 'geospaas_processing.converters.syntool.readers')
 INGESTED_DIR = 'ingested'
 DATA_ACCESS_FILE = Path('features', 'data_access.ini')
@@ -302,7 +303,7 @@ class SyntoolConverter(Converter):
             return [in_file]
         output = scratch / 'converted'
         output.mkdir()
-        runner, environment = converter_runner(configuration)
+        runner, environment = converter_runner(configuration, scratch)
         arguments = [*runner, '-t', configuration.converter_type]
         arguments += ['-i', str(in_file), '-o', str(output)]
         options = configuration.options(converter_options)
@@ -357,21 +358,29 @@ class SyntoolConverter(Converter):
             shutil.rmtree(ingestor_output, ignore_errors=True)
 
 
-def converter_runner(configuration: SyntoolConfiguration) -> tuple[list[str], dict[str, str]]:
+def converter_runner(
+    configuration: SyntoolConfiguration, scratch: Path
+) -> tuple[list[str], dict[str, str]]:
     """The command (before ``-t TYPE``) converting with ``configuration``, and its variables.
 
-    A GDAL reader runs as ``<tools' python> -m <extra_readers.TYPE>`` (what upstream
-    django-geo-spaas-processing does for its extra readers): the tools' environment has
-    GDAL and netCDF4 as the converter uses them, this package's environment need not.
-    ``PYTHONPATH`` is the folder holding ``geospaas_processing``, so that interpreter
-    finds the reader without this package being installed in it.
+    A GDAL reader runs as ``<tools' python> -m <extra_readers.TYPE>`` (as upstream
+    django-geo-spaas-processing runs its extra readers): the tools' environment has GDAL
+    and netCDF4 as the converter uses them, this package's environment need not. That
+    interpreter finds the reader through ``PYTHONPATH``: a folder of ``scratch`` holding
+    only a link to this package, so that nothing else of our environment (e.g. its own
+    numpy, when the package is installed in site-packages) shadows the tools' libraries.
     """
     if configuration.tool == READER_TOOL:
         return list(READERS_RUNNER), {}
     if configuration.tool == GDAL_READER_TOOL:
         module = f'{GDAL_READERS_PACKAGE}.{configuration.converter_type}'
-        package_parent = str(Path(__file__).resolve().parents[3])
-        return [*command(TOOLS_PYTHON_VARIABLE), '-m', module], {'PYTHONPATH': package_parent}
+        runner = [*command(TOOLS_PYTHON_VARIABLE), '-m', module]
+        python_path = scratch / 'pythonpath'
+        python_path.mkdir(exist_ok=True)
+        link = python_path / PACKAGE_DIRECTORY.name
+        if not link.exists():
+            link.symlink_to(PACKAGE_DIRECTORY, target_is_directory=True)
+        return runner, {'PYTHONPATH': str(python_path)}
     return command(CONVERTER_VARIABLE), {}
 
 
