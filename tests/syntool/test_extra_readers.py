@@ -61,17 +61,27 @@ def run_reader(reader_type: str, in_file: Path, out_dir: Path, *options: str):
     )
 
 
-def gdal_info(path: Path) -> dict:
-    """``gdalinfo -json`` of a file, by the tools' GDAL."""
-    script = 'import json, sys; from osgeo import gdal; '
-    script += "print(json.dumps(gdal.Info(sys.argv[1], format='json', showColorTable=True)))"
+def with_tools_gdal(script: str, path: Path) -> str:
+    """What ``script`` (``sys.argv[1]`` is ``path``) prints, run by the tools' Python."""
     completed = subprocess.run(
-        [str(require_real_tools() / 'python'), '-c', script, str(path)],
+        [
+            str(require_real_tools() / 'python'),
+            '-c',
+            f'import sys; from osgeo import gdal; {script}',
+        ]
+        + [str(path)],
         capture_output=True,
         text=True,
         check=True,
     )
-    return json.loads(completed.stdout)
+    return completed.stdout
+
+
+def gdal_info(path: Path) -> dict:
+    """``gdalinfo -json`` of a file, by the tools' GDAL."""
+    script = "import json; print(json.dumps(gdal.Info(sys.argv[1], format='json', "
+    script += 'showColorTable=True)))'
+    return json.loads(with_tools_gdal(script, path))
 
 
 def reference_metadata_names() -> set[str]:
@@ -127,15 +137,10 @@ def test_osisaf_values_land_and_open_water(tmp_path):
     source = write_osisaf_ice_conc(tmp_path / f'{GRANULE}.nc')
     assert run_reader('osisaf_sea_ice_conc', source, tmp_path / 'out').returncode == 0
     (tiff,) = (tmp_path / 'out').rglob('*.tiff')
-    script = 'import sys; from osgeo import gdal; a = gdal.Open(sys.argv[1]).ReadAsArray(); '
-    script += 'print(a[0, 0], a[5, 12], a[30, 33], a[59, 59])'
-    completed = subprocess.run(
-        [str(require_real_tools() / 'python'), '-c', script, str(tiff)],
-        capture_output=True,
-        text=True,
-        check=True,
+    script = (
+        'a = gdal.Open(sys.argv[1]).ReadAsArray(); print(a[0, 0], a[5, 12], a[30, 33], a[59, 59])'
     )
-    land, open_water, half, full = map(int, completed.stdout.split())
+    land, open_water, half, full = map(int, with_tools_gdal(script, tiff).split())
     with netCDF4.Dataset(source) as dataset:
         concentration = dataset['ice_conc'][0]
     # The input's cells: land (fill value), open water, 50 % and 100 % ice.
@@ -146,15 +151,7 @@ def test_osisaf_values_land_and_open_water(tmp_path):
 
 
 def read_bands(tiff: Path) -> list[list[list[int]]]:
-    script = 'import sys; from osgeo import gdal; '
-    script += 'print(gdal.Open(sys.argv[1]).ReadAsArray().tolist())'
-    completed = subprocess.run(
-        [str(require_real_tools() / 'python'), '-c', script, str(tiff)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(completed.stdout)
+    return json.loads(with_tools_gdal('print(gdal.Open(sys.argv[1]).ReadAsArray().tolist())', tiff))
 
 
 CURRENTS = {
