@@ -285,7 +285,7 @@ def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 
     return path
 
 
-def write_cmems_currents(path: Path, source: str = 'total') -> Path:
+def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = False) -> Path:
     """A Copernicus Marine L4 surface current file, cut to 70-80 N.
 
     ``source='total'``: the multi-observation currents (MULTIOBS_GLO_PHY_NRT_015_003):
@@ -298,17 +298,22 @@ def write_cmems_currents(path: Path, source: str = 'total') -> Path:
     no copy of either manual could be consulted here, so the attributes beyond names,
     units and dimensions (e.g. the exact ``time`` units) are not checked against them.
     Values are synthetic: a current of 0.5 m/s towards the north-east, land (fill
-    values) in the first 4 x 4 cells.
+    values) in the first 4 x 4 cells. ``whole_globe``: every latitude and longitude, in
+    1 degree cells (coarser than the products', to stay small).
     """
     import netCDF4
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    latitudes = np.arange(70.125, 80, 0.25)
-    if source == 'total':
+    latitudes = np.arange(-89.5, 90, 1.0) if whole_globe else np.arange(70.125, 80, 0.25)
+    if whole_globe:
+        longitudes = np.arange(-179.5, 180, 1.0)
+    elif source == 'total':
         longitudes = np.arange(0.125, 20, 0.25)
-        names, dimensions = ('uo', 'vo'), ('time', 'depth', 'latitude', 'longitude')
     else:
         longitudes = np.arange(0.125, 360, 0.25)
+    if source == 'total':
+        names, dimensions = ('uo', 'vo'), ('time', 'depth', 'latitude', 'longitude')
+    else:
         names, dimensions = ('ugos', 'vgos'), ('time', 'latitude', 'longitude')
     component = 0.5 / np.sqrt(2)
     with netCDF4.Dataset(path, 'w') as dataset:

@@ -9,6 +9,7 @@ tests/syntool/fixtures.py cites its source).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import re
@@ -244,3 +245,32 @@ def test_a_reader_failure_names_the_command_and_the_readers_message(real_syntool
     assert f'-i {source}' in message and 'exited with status 1' in message
     assert 'osisaf_sea_ice_conc:' in message  # the reader's own explanation
     assert list(out_dir.iterdir()) == []
+
+
+def test_a_global_current_grid_is_cut_for_the_3413_portal(real_syntool_tools, tmp_path):
+    # The real ingestor cannot put a global grid on the EPSG:3413 portal ("Not valid
+    # simplified shape"); the package's configuration cuts it at 50 N, which it can.
+    source = write_cmems_currents(
+        tmp_path / 'dataset-uv-nrt-daily_20240301T0000Z_P20240306T0000Z.nc', whole_globe=True
+    )
+    (configured,) = [
+        configuration
+        for selector in products.PARAMETER_SELECTORS
+        for configuration in selector.parameters['configurations']
+        if configuration.name == 'CMEMS_L4_currents'
+    ]
+    assert configured.converter_options['min_latitude'] == '50'
+    uncut = dataclasses.replace(configured, converter_options={})
+    for configuration, works in ((uncut, False), (configured, True)):
+        out_dir = tmp_path / f'out_{works}'
+        out_dir.mkdir()
+        outcome = SyntoolConverter([configuration]).run_all(source, out_dir)
+        if not works:
+            ((_, error),) = outcome.failures
+            assert 'Not valid simplified shape' in str(error)
+            continue
+        assert outcome.failures == []
+        (result,) = outcome.results
+        metadata = json.loads((out_dir / result / 'metadata.json').read_text())
+        assert metadata['output_type'] == 'VECTOR_FIELD'
+        assert min(latitude for _, latitude in metadata['lonlat_shape']) >= 50 - 1e-6

@@ -190,16 +190,23 @@ SEA_ICE = (
     ),
 )
 
+# Global grids are cut at 50 N for the EPSG:3413 portal: the real ingestor fails on a
+# global grid there ("Not valid simplified shape", tests/syntool/test_extra_readers.py),
+# as upstream noted ("needs cropping beforehand to work in projection 3413").
 CMEMS_L4 = (
     select(
         r'(dataset-uv-nrt|cmems_obs-mob_glo_phy-cur_(nrt|my)_)',
-        gdal_reader('CMEMS_L4_currents', 'current_cmems_l4', VECTOR_FIELD),
+        gdal_reader('CMEMS_L4_currents', 'current_cmems_l4', VECTOR_FIELD, min_latitude='50'),
     ),
     select(
         r'(nrt|dt)_global_allsat_phy_l4_',
         conversion('CMEMS_L4_SLA', 'sla_cmems_l4', TILES),
         gdal_reader(
-            'CMEMS_L4_geostrophic_currents', 'current_cmems_l4', VECTOR_FIELD, source='sla'
+            'CMEMS_L4_geostrophic_currents',
+            'current_cmems_l4',
+            VECTOR_FIELD,
+            source='sla',
+            min_latitude='50',
         ),
     ),
     select(

@@ -17,7 +17,9 @@ Output: what the real converter's current readers write
 (``syntool_converter/current/mercator_current.py``): EPSG:4326, two Byte bands, ``current
 velocity`` in m/s over 0..5.08 with a palette, then ``current direction`` in degrees
 (counter-clockwise from east, 0..360, no palette), nodata 255 where either component is
-missing. Longitudes are put in -180..180 order for the ingestor.
+missing. Longitudes are put in -180..180 order for the ingestor. ``-opt min_latitude=L``
+keeps the rows north of ``L`` (the package's EPSG:3413 portal configurations give 50:
+the real ingestor cannot put a global grid on that portal).
 """
 
 from __future__ import annotations
@@ -91,8 +93,9 @@ def coordinate(dataset: netCDF4.Dataset, *names: str) -> np.ndarray:
 
 def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Path]:
     """Write ``in_file``'s surface current as a converter-shaped vector field GeoTIFF."""
-    cli.refuse_unknown_options(options, ('source',))
+    cli.refuse_unknown_options(options, ('source', 'min_latitude'))
     source = options.get('source', 'total')
+    min_latitude = float(options.get('min_latitude', -90))
     if source not in SOURCES:
         raise ReaderError(f'source={source} is not one of {", ".join(SOURCES)}')
     (east_name, north_name), product_name = SOURCES[source]
@@ -112,6 +115,9 @@ def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Pa
     longitudes = np.where(longitudes > 180, longitudes - 360, longitudes)
     columns = np.argsort(longitudes, kind='stable')
     rows = np.argsort(-latitudes, kind='stable')  # GeoTIFF rows go north to south
+    rows = rows[latitudes[rows] >= min_latitude]
+    if rows.size < 2:
+        raise ReaderError(f'no latitudes north of min_latitude={min_latitude}')
     longitudes, latitudes = longitudes[columns], latitudes[rows]
     east, north = east[rows][:, columns], north[rows][:, columns]
     missing_cells = np.ma.getmaskarray(east) | np.ma.getmaskarray(north)
