@@ -248,7 +248,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         'GEOSPAAS_PROCESSING_PUBLISH_PREFIX',
         None,
-        'URL prefix of the work directory for in-place publication.',
+        'URL prefix of the work directory for in-place publication (unset: URLs are /<path>, '
+        'as upstream).',
         parse=_url('http', 'https', 'ftp'),
         url=True,
     ),
@@ -304,6 +305,12 @@ VARIABLES: tuple[Variable, ...] = (
         'GEOSPAAS_PROCESSING_SYNTOOL_META2SQL',
         'syntool-meta2sql',
         'Command (name or path) turning Syntool metadata.json files into SQL.',
+    ),
+    Variable(
+        'GEOSPAAS_PROCESSING_SYNTOOL_PYTHON',
+        'python',
+        "Python of the Syntool tools' environment (with GDAL), which runs the package's "
+        'GDAL readers.',
     ),
     Variable('SYNTOOL_DATABASE_HOST', None, 'Syntool portal MySQL/MariaDB host.'),
     Variable('SYNTOOL_DATABASE_PORT', '3306', 'Syntool portal database port.', parse=_port),

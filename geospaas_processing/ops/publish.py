@@ -43,11 +43,15 @@ def clean_relative_path(relative_path: str) -> str:
 def publish_in_place(relative_path: str, prefix: str) -> str:
     """The URL of a file of the work directory served under ``prefix``.
 
+    An empty prefix (the default of ``GEOSPAAS_PROCESSING_PUBLISH_PREFIX``) gives the
+    path from the work directory's root, ``/foo/...``, as upstream's ``publish`` task
+    did (``f"{prefix.rstrip('/')}/{path}"`` with the variable defaulting to ``''``).
+
     >>> publish_in_place('./foo/dataset 180.nc', 'https://data.example.com/work/')
     'https://data.example.com/work/foo/dataset%20180.nc'
+    >>> publish_in_place('./foo/dataset 180.nc', '')
+    '/foo/dataset%20180.nc'
     """
-    if not prefix:
-        raise PublishError('cannot publish in place: set GEOSPAAS_PROCESSING_PUBLISH_PREFIX')
     return f'{prefix.rstrip("/")}/{quote(clean_relative_path(relative_path))}'
 
 
@@ -127,7 +131,8 @@ def publish(
 ) -> str:
     """Publish with the settings of the environment (what the ``publish`` task does).
 
-    ``in_place`` uses ``GEOSPAAS_PROCESSING_PUBLISH_PREFIX``; ``ftp`` uses
+    ``in_place`` uses ``GEOSPAAS_PROCESSING_PUBLISH_PREFIX`` (empty by default: the
+    path from the work directory's root); ``ftp`` uses
     ``GEOSPAAS_PROCESSING_FTP_HOST``, ``_FTP_ROOT`` and ``_FTP_PATH`` and copies from
     ``local_root`` (default: the work directory), freeing the oldest published files
     when ``GEOSPAAS_PROCESSING_FTP_FREE_OLDEST`` is true. ``ssh_options`` go to
@@ -138,8 +143,8 @@ def publish(
         PublishError: the publication itself failed.
     """
     if mode == 'in_place':
-        prefix = config.require('GEOSPAAS_PROCESSING_PUBLISH_PREFIX')
-        return publish_in_place(relative_path, prefix['GEOSPAAS_PROCESSING_PUBLISH_PREFIX'])
+        prefix = config.get('GEOSPAAS_PROCESSING_PUBLISH_PREFIX') or ''
+        return publish_in_place(relative_path, prefix)
     if mode == 'ftp':
         names = ('GEOSPAAS_PROCESSING_FTP_HOST', 'GEOSPAAS_PROCESSING_FTP_ROOT')
         values = config.require(*names, 'GEOSPAAS_PROCESSING_FTP_PATH')

@@ -77,6 +77,17 @@ def test_publish_refuses_paths_outside_the_root(relative: str) -> None:
         publish_in_place(relative, 'https://data.example/work')
 
 
+def test_publish_in_place_without_a_prefix_gives_the_path_from_the_work_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Upstream's publish task: os.getenv('GEOSPAAS_PROCESSING_PUBLISH_PREFIX', '') and
+    # f"{prefix.rstrip('/')}/{path}" (django-geo-spaas-processing, commit f7362a4).
+    monkeypatch.delenv('GEOSPAAS_PROCESSING_PUBLISH_PREFIX', raising=False)
+    assert publish('./foo/x 1.nc') == '/foo/x%201.nc'
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_PUBLISH_PREFIX', '')
+    assert publish('x.nc') == '/x.nc'
+
+
 def test_publish_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('GEOSPAAS_PROCESSING_PUBLISH_PREFIX', 'https://data.example/work')
     assert publish('./x.nc') == 'https://data.example/work/x.nc'

@@ -31,6 +31,7 @@ TOOL_VARIABLES = {
     'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER': 'syntool-converter',
     'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR': 'syntool-ingestor',
     'GEOSPAAS_PROCESSING_SYNTOOL_META2SQL': 'syntool-meta2sql',
+    'GEOSPAAS_PROCESSING_SYNTOOL_PYTHON': 'python',
 }
 
 
@@ -205,4 +206,132 @@ def write_model(path: Path) -> Path:
         temperature[:] = np.broadcast_to(
             np.array([10.0, 5.0, 1.0])[None, :, None, None], (1, 3, 20, 30)
         )
+    return path
+
+
+# The 10 km northern grid of OSI SAF's sea ice concentration (OSI-401-b): 760 x 1120 cells,
+# centres xc = -3845 + 10 i km, yc = 5845 - 10 j km, polar stereographic true at 70 N
+# around 45 W on the Hughes ellipsoid. Source: OSI SAF Product User Manual for OSI-401-b
+# (SAF/OSI/CDOP2/DMI_MET/TEC/MA/204 v1.4), appendix C (netCDF header); the same grid
+# mapping attributes are listed in the Copernicus Marine catalogue entry of the
+# southern product (METNO-GLO-SEAICE_CONC-SOUTH-L4-NRT-OBS: +a=6378273 +b=6356889.44891).
+OSISAF_NH_GRID = {
+    'grid_mapping_name': 'polar_stereographic',
+    'straight_vertical_longitude_from_pole': -45.0,
+    'latitude_of_projection_origin': 90.0,
+    'standard_parallel': 70.0,
+    'false_easting': 0.0,
+    'false_northing': 0.0,
+    'semi_major_axis': 6378273.0,
+    'semi_minor_axis': 6356889.44891,
+    'proj4_string': '+proj=stere +a=6378273 +b=6356889.44891 +lat_0=90 +lat_ts=70 +lon_0=-45',
+}
+
+
+def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 545) -> Path:
+    """An OSI SAF sea ice concentration file: a 60 x 60 cut of the 10 km northern grid.
+
+    Layout (variables, dimensions, attributes): the OSI-401-b Product User Manual's
+    netCDF header (see ``OSISAF_NH_GRID``): ``time`` in seconds since 1978-01-01,
+    ``xc``/``yc`` in km, ``Polar_Stereographic_Grid``, ``ice_conc(time, yc, xc)`` as
+    integers with ``scale_factor`` 0.01 and ``_FillValue`` -32767, ``status_flag``. The
+    values are synthetic (a gradient from open water to full cover, a land corner), and
+    ``lat``/``lon`` are left out (the reader uses the projected grid).
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    size = 60
+    x = -3845.0 + 10.0 * np.arange(first_column, first_column + size)
+    y = 5845.0 - 10.0 * np.arange(first_row, first_row + size)
+    seconds = (
+        datetime(2024, 3, 1, 12, tzinfo=UTC) - datetime(1978, 1, 1, tzinfo=UTC)
+    ).total_seconds()
+    with netCDF4.Dataset(path, 'w', format='NETCDF4_CLASSIC') as dataset:
+        dataset.setncatts({'institution': 'EUMETSAT OSI SAF', 'Conventions': 'CF-1.4'})
+        for name, length in (('time', 1), ('nv', 2), ('xc', size), ('yc', size)):
+            dataset.createDimension(name, length)
+        time = dataset.createVariable('time', 'f8', ('time',))
+        time.setncatts({'units': 'seconds since 1978-01-01 00:00:00', 'calendar': 'standard'})
+        time[:] = [seconds]
+        bounds = dataset.createVariable('time_bnds', 'f8', ('time', 'nv'))
+        bounds[:] = [[seconds - 43200, seconds + 43200]]
+        grid = dataset.createVariable('Polar_Stereographic_Grid', 'i4')
+        grid.setncatts(OSISAF_NH_GRID)
+        for name, values in (('xc', x), ('yc', y)):
+            coordinate = dataset.createVariable(name, 'f8', (name,))
+            coordinate.setncatts({'units': 'km', 'axis': name[0].upper()})
+            coordinate[:] = values
+        rows, columns = np.meshgrid(np.arange(size), np.arange(size), indexing='ij')
+        concentration = np.clip((rows + columns) * 100.0 / (2 * size - 30) - 20, 0, 100)
+        concentration = np.ma.masked_where((rows < 10) & (columns < 10), concentration)  # land
+        ice = dataset.createVariable('ice_conc', 'i4', ('time', 'yc', 'xc'), fill_value=-32767)
+        ice.setncatts(
+            {
+                'long_name': 'concentration of sea ice',
+                'standard_name': 'sea_ice_area_fraction',
+                'units': '%',
+                'valid_min': 0,
+                'valid_max': 10000,
+                'grid_mapping': 'Polar_Stereographic_Grid',
+                'coordinates': 'lat lon',
+                'scale_factor': 0.01,
+            }
+        )
+        ice[0] = concentration
+        flag = dataset.createVariable('status_flag', 'i1', ('time', 'yc', 'xc'))
+        flag.setncatts({'grid_mapping': 'Polar_Stereographic_Grid'})
+        flag[0] = np.where(np.ma.getmaskarray(concentration), 1, 0)
+    return path
+
+
+def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = False) -> Path:
+    """A Copernicus Marine L4 surface current file, cut to 70-80 N.
+
+    ``source='total'``: the multi-observation currents (MULTIOBS_GLO_PHY_NRT_015_003):
+    ``uo``/``vo`` in m/s on ``(time, depth, latitude, longitude)``, 0.25 degree cells,
+    longitudes -180..180, cut to 0-20 E. ``source='sla'``: the DUACS L4 sea level maps
+    (SEALEVEL_GLO_PHY_L4_NRT_008_046): ``ugos``/``vgos`` on ``(time, latitude,
+    longitude)``, every longitude of the 0.25 degree grid in 0..360. Source: the variable
+    and dimension names are those of the products' user manuals (CMEMS-MOB-PUM-015-003/004
+    and CMEMS-SL-PUM-008-032-068, "netCDF format" sections), written from memory of them:
+    no copy of either manual could be consulted here, so the attributes beyond names,
+    units and dimensions (e.g. the exact ``time`` units) are not checked against them.
+    Values are synthetic: a current of 0.5 m/s towards the north-east, land (fill
+    values) in the first 4 x 4 cells. ``whole_globe``: every latitude and longitude, in
+    1 degree cells (coarser than the products', to stay small).
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    latitudes = np.arange(-89.5, 90, 1.0) if whole_globe else np.arange(70.125, 80, 0.25)
+    if whole_globe:
+        longitudes = np.arange(-179.5, 180, 1.0)
+    elif source == 'total':
+        longitudes = np.arange(0.125, 20, 0.25)
+    else:
+        longitudes = np.arange(0.125, 360, 0.25)
+    if source == 'total':
+        names, dimensions = ('uo', 'vo'), ('time', 'depth', 'latitude', 'longitude')
+    else:
+        names, dimensions = ('ugos', 'vgos'), ('time', 'latitude', 'longitude')
+    component = 0.5 / np.sqrt(2)
+    with netCDF4.Dataset(path, 'w') as dataset:
+        dataset.setncatts({'institution': 'CLS', 'Conventions': 'CF-1.6'})
+        coordinates = {'time': [27088.0], 'latitude': latitudes, 'longitude': longitudes}
+        if source == 'total':
+            coordinates['depth'] = [0.0, 15.0]
+        for name, values in coordinates.items():
+            dataset.createDimension(name, len(values))
+            variable = dataset.createVariable(name, 'f8', (name,))
+            variable[:] = values
+        dataset['time'].units = 'days since 1950-01-01 00:00:00'  # 27088: 2024-03-01
+        dataset['latitude'].units, dataset['longitude'].units = 'degrees_north', 'degrees_east'
+        shape = tuple(len(coordinates[name]) for name in dimensions)
+        for name in names:
+            variable = dataset.createVariable(name, 'f4', dimensions, fill_value=-2147483647.0)
+            variable.units = 'm s-1'
+            values = np.ma.masked_array(np.full(shape, component), mask=False)
+            values[..., :4, :4] = np.ma.masked
+            variable[:] = values
     return path

@@ -24,7 +24,7 @@ from geospaas_processing.converters.syntool.converter import (
     SyntoolConverter,
 )
 from tests import helpers
-from tests.syntool.fixtures import INPUTS, run_with_tools_python
+from tests.syntool.fixtures import INPUTS, run_with_tools_python, write_osisaf_ice_conc
 
 S3_TAIL = '_0179_109_236_1800_MAR_O_NT_003'
 # A realistic entry_id per product, and the portal products it must give.
@@ -163,10 +163,8 @@ GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
 
 @pytest.fixture
 def input_file(tmp_path) -> Path:
-    path = tmp_path / 'work' / f'{GRANULE}.nc'
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b'CDF stand-in input')
-    return path
+    """A synthetic OSI SAF sea ice concentration file (layout: write_osisaf_ice_conc)."""
+    return write_osisaf_ice_conc(tmp_path / 'work' / f'{GRANULE}.nc')
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -176,11 +174,12 @@ def leftovers(directory: Path) -> list[str]:
 
 @pytest.mark.django_db
 def test_conversion_ingests_into_the_results_layout(syntool_tools, results_dir, input_file):
-    # The stand-in converter stands for syntool-converter -t osisaf_sea_ice_conc.
+    # osisaf_sea_ice_conc: the package's GDAL reader, then the real ingestor.
+    original = input_file.read_bytes()
     dataset = make_dataset(input_file.stem)
     manager = SyntoolConversionManager(input_file.parent, results_dir)
     results = manager.convert(dataset.id, input_file.name)
-    assert results == [f'ingested/3413_osisaf_sea_ice_conc/{GRANULE}']
+    assert results == [f'ingested/3413_OSISAF_sea_ice_concentration/{GRANULE}']
     result = results_dir / results[0]
     metadata = json.loads((result / 'metadata.json').read_text())
     assert (metadata['dataset'], metadata['output_type']) == (GRANULE, 'ZXY')
@@ -190,7 +189,7 @@ def test_conversion_ingests_into_the_results_layout(syntool_tools, results_dir, 
     assert data_access['geospaas']['entry_id'] == dataset.entry_id
     assert data_access['geospaas']['dataset_url'] == f'https://provider.example.org/{GRANULE}.nc'
     assert leftovers(results_dir) == []
-    assert input_file.read_bytes() == b'CDF stand-in input'
+    assert input_file.read_bytes() == original
 
 
 def write_converter_geotiff(directory: Path, name: str, box=(0, 70, 20, 80)) -> Path:
@@ -231,16 +230,23 @@ def test_a_parameter_list_ingests_once_per_parameter_file(syntool_tools, tmp_pat
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ('entry_id', 'variable'),
+    [
+        ('asi-AMSR2-n6250-20240301-v5.4', 'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER'),
+        (GRANULE, 'GEOSPAAS_PROCESSING_SYNTOOL_PYTHON'),  # a GDAL reader's interpreter
+    ],
+)
 def test_a_missing_tool_is_reported_up_front_by_name(
-    syntool_tools, results_dir, input_file, monkeypatch
+    syntool_tools, results_dir, input_file, monkeypatch, entry_id, variable
 ):
-    dataset = make_dataset(input_file.stem)
-    monkeypatch.setenv('GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER', 'syntool-converter-not-installed')
+    dataset = make_dataset(entry_id)
+    monkeypatch.setenv(variable, 'syntool-tool-not-installed')
     manager = SyntoolConversionManager(input_file.parent, results_dir)
     with pytest.raises(ConversionToolMissing) as error:
         manager.convert(dataset.id, input_file.name)
-    assert 'syntool-converter-not-installed' in str(error.value)
-    assert 'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER' in str(error.value)
+    assert 'syntool-tool-not-installed' in str(error.value)
+    assert variable in str(error.value)
     assert not results_dir.exists() or list(results_dir.iterdir()) == []
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from geospaas_processing.converters.syntool import portal, products, results
 from geospaas_processing.converters.syntool.configuration import (
-    READER_TOOL,
+    SYNTOOL_TOOL,
     SyntoolConfiguration,
 )
 from geospaas_processing.converters.syntool.converter import SyntoolConverter
@@ -63,7 +63,7 @@ def converter_configurations() -> list[SyntoolConfiguration]:
         configuration
         for selector in products.PARAMETER_SELECTORS
         for configuration in selector.parameters['configurations']
-        if configuration.converter_type is not None and configuration.tool != READER_TOOL
+        if configuration.converter_type is not None and configuration.tool == SYNTOOL_TOOL
     ]
 
 

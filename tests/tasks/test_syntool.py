@@ -1,8 +1,8 @@
 """Syntool tasks: in-process, and the chain check_ingested -> convert -> db_insert -> cleanup
 on real workers (RabbitMQ and Redis) with a real MariaDB. The ingestor and syntool-meta2sql
-are OceanDataLab's real tools; the OSISAF type, which the public converter lacks, runs the
-stand-in converter (tests/syntool/bin/syntool-converter-geotiff), and the AMSR2 chain runs
-the real converter."""
+are OceanDataLab's real tools; the OSI SAF sea ice concentration, which the public
+converter lacks, runs the package's GDAL reader (extra_readers/osisaf_sea_ice_conc.py) on a
+synthetic file in the product's layout, and the AMSR2 chain runs the real converter."""
 
 # ruff: noqa: F811 - the fixtures imported from tests.syntool.fixtures are test parameters
 
@@ -31,15 +31,17 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
     run_with_tools_python,
     syntool_tools,
     write_argo_profiles,
+    write_cmems_currents,
     write_model,
+    write_osisaf_ice_conc,
 )
 from tests.tasks.conftest import broker_url_for, start_worker, stop_worker
 
 GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
-# The stand-in converter stands for syntool-converter -t osisaf_sea_ice_conc (a type the
-# public converter lacks) and names the product after the type.
-RESULT = f'ingested/3413_osisaf_sea_ice_conc/{GRANULE}'
-TABLE = 'product_3413_osisaf_sea_ice_conc'
+# Named by the package's reader (product_name) and the real ingestor (<EPSG>_).
+PRODUCT = '3413_OSISAF_sea_ice_concentration'
+RESULT = f'ingested/{PRODUCT}/{GRANULE}'
+TABLE = f'product_{PRODUCT}'
 
 
 def make_dataset(entry_id: str = GRANULE):
@@ -49,9 +51,8 @@ def make_dataset(entry_id: str = GRANULE):
 
 
 def put_in_work_dir(env: dict, name: str = f'{GRANULE}.nc') -> str:
-    path = Path(env['GEOSPAAS_PROCESSING_WORK_DIR']) / 'osisaf' / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b'CDF stand-in')
+    """A synthetic OSI SAF sea ice concentration file in the work directory."""
+    write_osisaf_ice_conc(Path(env['GEOSPAAS_PROCESSING_WORK_DIR']) / 'osisaf' / name)
     return f'osisaf/{name}'
 
 
@@ -77,6 +78,14 @@ def test_check_convert_insert_in_process(
     record = ProcessingResult.objects.get()
     assert (record.path, record.type, record.ttl) == (RESULT, 'syntool', timedelta(days=2))
     assert [row[0] for row in portal_rows(portal_database, TABLE)] == [GRANULE]
+    assert portal_rows(portal_database, 'products') == [(PRODUCT, PRODUCT, 'ZXY')]
+    metadata = json.loads((results_dir / RESULT / 'metadata.json').read_text())
+    # The reader's time (the file's time variable) and range, as the ingestor read them.
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == (
+        '2024-03-01 00:00:00',
+        '2024-03-02 00:00:00',
+    )
+    assert all(80 < latitude <= 90 for _, latitude in metadata['lonlat_shape'])
     # Already ingested: the recorded results, without running the conversion again.
     (results_dir / RESULT / 'metadata.json').unlink()
     assert syntool.check_ingested((dataset.id, path), to_execute=rest) == (dataset.id, [RESULT])
@@ -299,3 +308,49 @@ def test_amsr2_sea_ice_chain_on_the_real_tools(
     assert syntool.cleanup({'dataset_id': dataset.id}) == [ASI_RESULT]
     assert portal_table(portal_database, f'product_{ASI_PRODUCT}') == []
     assert not granule.exists() and not ProcessingResult.objects.exists()
+
+
+# --- a GDAL reader's vector field on the real ingestor and a real MariaDB ------------------
+
+CURRENTS_ENTRY_ID = 'cmems_obs-mob_glo_phy-cur_nrt_0.25deg_P1D-m_20240301'
+# Named by the reader (product_name) and the ingestor (<EPSG>_<product>_vectorfield).
+CURRENTS_PRODUCT = '3413_CMEMS_L4_currents_vectorfield'
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+def test_cmems_currents_chain_through_the_gdal_reader(
+    task_environment, real_syntool_tools, portal_database, results_dir
+):
+    work_dir = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    write_cmems_currents(work_dir / 'cmems' / f'{CURRENTS_ENTRY_ID}.nc')
+    dataset = helpers.make_dataset(
+        CURRENTS_ENTRY_ID,
+        [(f'https://marine.example.org/{CURRENTS_ENTRY_ID}.nc', services.HTTP_SERVICE)],
+    )
+    args = syntool.check_ingested((dataset.id, f'cmems/{CURRENTS_ENTRY_ID}.nc'))
+    converted = syntool.convert(args)
+    result = f'ingested/{CURRENTS_PRODUCT}/{CURRENTS_ENTRY_ID}'
+    assert converted == (dataset.id, [result])
+    assert syntool.db_insert(converted) == converted
+
+    metadata = json.loads((results_dir / result / 'metadata.json').read_text())
+    assert (metadata['product'], metadata['output_type']) == ('CMEMS_L4_currents', 'VECTOR_FIELD')
+    # A daily field dated 2024-03-01 00:00 covers that day.
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == (
+        '2024-03-01 00:00:00',
+        '2024-03-02 00:00:00',
+    )
+    # The synthetic file covers 0-20 E, 70-80 N (longitude, latitude order).
+    assert all(
+        -1e-6 <= lon <= 20 + 1e-6 and 70 - 1e-6 <= lat <= 80 + 1e-6
+        for lon, lat in metadata['lonlat_shape']
+    )
+    assert portal_rows(portal_database, 'products') == [
+        (CURRENTS_PRODUCT, CURRENTS_PRODUCT, 'VECTOR_FIELD')
+    ]
+    assert [row[0] for row in portal_rows(portal_database, f'product_{CURRENTS_PRODUCT}')] == [
+        CURRENTS_ENTRY_ID
+    ]
+    assert syntool.cleanup({'dataset_id': dataset.id}) == [result]
+    assert portal_rows(portal_database, f'product_{CURRENTS_PRODUCT}') == []

@@ -20,7 +20,7 @@ import os
 import shlex
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from geospaas_processing import config
@@ -68,10 +68,12 @@ def command(variable: str) -> list[str]:
     return arguments
 
 
-def tool_environment() -> dict[str, str]:
-    """The environment the Syntool tools run in: ours, with GDAL's traditional axis order."""
+def tool_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment the Syntool tools run in: ours, with GDAL's traditional axis order,
+    and ``extra`` variables set over it."""
     environment = dict(os.environ)
     environment.setdefault(AXIS_ORDER_VARIABLE, AXIS_ORDER)
+    environment.update(extra or {})
     return environment
 
 
@@ -82,9 +84,15 @@ def last_lines(text: str, count: int = OUTPUT_TAIL_LINES) -> str:
 
 
 def run_command(
-    arguments: Sequence[str], *, cwd: Path | None = None, timeout: float | None = None
+    arguments: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a tool and return its completed process (stdout and stderr as text).
+
+    ``environment``: variables set for the tool over :func:`tool_environment`'s.
 
     Raises:
         ConversionToolError: the tool exited with an error; the message holds the
@@ -98,7 +106,7 @@ def run_command(
             text=True,
             timeout=timeout,
             check=False,
-            env=tool_environment(),
+            env=tool_environment(environment),
         )
     except FileNotFoundError as exc:
         raise ConversionToolMissing(f'{arguments[0]} is not installed: {exc}') from exc

@@ -34,6 +34,7 @@ from types import MappingProxyType
 from geospaas_processing.converters.errors import ConversionError
 
 __all__ = [
+    'GDAL_READER_TOOL',
     'PARAMETERS_DIR',
     'IngestParameterSelector',
     'SyntoolConfiguration',
@@ -45,6 +46,9 @@ PARAMETERS_DIR = Path(__file__).parent / 'parameters'
 PROJECTIONS_DIR = PARAMETERS_DIR / 'projections'
 SYNTOOL_TOOL = 'syntool'
 READER_TOOL = 'reader'
+# A GDAL reader of the package (converters/syntool/extra_readers), run by the tools' Python.
+GDAL_READER_TOOL = 'gdal_reader'
+TOOLS = (SYNTOOL_TOOL, READER_TOOL, GDAL_READER_TOOL)
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,10 @@ class SyntoolConfiguration:
             (the converted file is ingested once per file), or selectors choosing them
             from the converted file's name.
         projection: EPSG code of the portal projection file given as ``--config``.
-        tool: ``'syntool'`` (syntool-converter) or ``'reader'`` (a custom reader of
-            this package, run by its own runner with the same command line).
+        tool: ``'syntool'`` (syntool-converter), ``'reader'`` (a custom reader of
+            this package, run by its own runner with the same command line) or
+            ``'gdal_reader'`` (a GDAL reader of this package, ``extra_readers/<type>.py``,
+            run as ``<tools' python> -m <its module>`` with the converter's command line).
     """
 
     name: str
@@ -92,9 +98,9 @@ class SyntoolConfiguration:
     tool: str = SYNTOOL_TOOL
 
     def __post_init__(self) -> None:
-        if self.tool not in (SYNTOOL_TOOL, READER_TOOL):
-            raise ValueError(f'tool must be {SYNTOOL_TOOL!r} or {READER_TOOL!r}, not {self.tool!r}')
-        if self.tool == READER_TOOL and self.converter_type is None:
+        if self.tool not in TOOLS:
+            raise ValueError(f'tool must be one of {TOOLS}, not {self.tool!r}')
+        if self.tool != SYNTOOL_TOOL and self.converter_type is None:
             raise ValueError(f'{self.name}: a custom reader needs a converter_type')
         if isinstance(self.ingest_parameters, list):
             object.__setattr__(self, 'ingest_parameters', tuple(self.ingest_parameters))

@@ -56,7 +56,9 @@ from geospaas_processing.converters.errors import ConversionError
 from geospaas_processing.converters.syntool import products
 from geospaas_processing.converters.syntool.commands import command, produced_nothing, run_command
 from geospaas_processing.converters.syntool.configuration import (
+    GDAL_READER_TOOL,
     READER_TOOL,
+    SYNTOOL_TOOL,
     IngestParameterSelector,
     SyntoolConfiguration,
     projection_file_path,
@@ -77,6 +79,9 @@ logger = logging.getLogger(__name__)
 
 CONVERTER_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER'
 INGESTOR_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR'
+TOOLS_PYTHON_VARIABLE = 'GEOSPAAS_PROCESSING_SYNTOOL_PYTHON'
+GDAL_READERS_PACKAGE = 'geospaas_processing.converters.syntool.extra_readers'
+PACKAGE_DIRECTORY = Path(__file__).resolve().parents[2]  # geospaas_processing/
 READERS_RUNNER = (sys.executable, '-m', 'geospaas_processing.converters.syntool.readers')
 INGESTED_DIR = 'ingested'
 DATA_ACCESS_FILE = Path('features', 'data_access.ini')
@@ -215,8 +220,11 @@ class SyntoolConverter(Converter):
     def check_tools(self) -> None:
         """Raise ConversionToolMissing (naming the tool) if a needed tool is not installed."""
         command(INGESTOR_VARIABLE)
-        if any(c.converter_type is not None and c.tool != READER_TOOL for c in self.configurations):
+        tools = {c.tool for c in self.configurations if c.converter_type is not None}
+        if SYNTOOL_TOOL in tools:
             command(CONVERTER_VARIABLE)
+        if GDAL_READER_TOOL in tools:
+            command(TOOLS_PYTHON_VARIABLE)
 
     def run(self, in_file: Path, out_dir: Path, **kwargs: Any) -> list[str]:
         """Run every configuration; the first failure is raised after the others ran."""
@@ -295,14 +303,13 @@ class SyntoolConverter(Converter):
             return [in_file]
         output = scratch / 'converted'
         output.mkdir()
-        arguments = list(
-            READERS_RUNNER if configuration.tool == READER_TOOL else command(CONVERTER_VARIABLE)
-        )
-        arguments += ['-t', configuration.converter_type, '-i', str(in_file), '-o', str(output)]
+        runner, environment = converter_runner(configuration, scratch)
+        arguments = [*runner, '-t', configuration.converter_type]
+        arguments += ['-i', str(in_file), '-o', str(output)]
         options = configuration.options(converter_options)
         if options:
             arguments += ['-opt', *(f'{key}={value}' for key, value in options.items())]
-        completed = run_command(arguments)
+        completed = run_command(arguments, environment=environment)
         converted = sorted(
             path
             for path in output.rglob('*')
@@ -349,6 +356,32 @@ class SyntoolConverter(Converter):
             return results
         finally:
             shutil.rmtree(ingestor_output, ignore_errors=True)
+
+
+def converter_runner(
+    configuration: SyntoolConfiguration, scratch: Path
+) -> tuple[list[str], dict[str, str]]:
+    """The command (before ``-t TYPE``) converting with ``configuration``, and its variables.
+
+    A GDAL reader runs as ``<tools' python> -m <extra_readers.TYPE>`` (as upstream
+    django-geo-spaas-processing runs its extra readers): the tools' environment has GDAL
+    and netCDF4 as the converter uses them, this package's environment need not. That
+    interpreter finds the reader through ``PYTHONPATH``: a folder of ``scratch`` holding
+    only a link to this package, so that nothing else of our environment (e.g. its own
+    numpy, when the package is installed in site-packages) shadows the tools' libraries.
+    """
+    if configuration.tool == READER_TOOL:
+        return list(READERS_RUNNER), {}
+    if configuration.tool == GDAL_READER_TOOL:
+        module = f'{GDAL_READERS_PACKAGE}.{configuration.converter_type}'
+        runner = [*command(TOOLS_PYTHON_VARIABLE), '-m', module]
+        python_path = scratch / 'pythonpath'
+        python_path.mkdir(exist_ok=True)
+        link = python_path / PACKAGE_DIRECTORY.name
+        if not link.exists():
+            link.symlink_to(PACKAGE_DIRECTORY, target_is_directory=True)
+        return runner, {'PYTHONPATH': str(python_path)}
+    return command(CONVERTER_VARIABLE), {}
 
 
 def first_remote_url(dataset: Dataset) -> str:

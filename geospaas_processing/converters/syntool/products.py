@@ -5,10 +5,13 @@ Converter types: the real ``syntool-converter`` (OceanDataLab, the ``TYPES`` lis
 ``sar_roughness``, ``sar_wind``, ``amsr_sea_ice_conc`` and ``odyssea_sst`` of the
 types below; of those only ``amsr_sea_ice_conc`` imports on a machine without
 ``cerbere``'s old API, ``ceraux`` and OceanDataLab's ``sar`` package (vendor
-``README.md``). The other types are not in that public converter:
-:data:`TYPES_OUTSIDE_PUBLIC_CONVERTER` lists them (they need a converter that
-has them, configured as ``GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER``), and the
-tests check this list against the real ``TYPES``.
+``README.md``). The other types are not in that public converter: the package
+converts some with its own readers (:func:`reader`: Argo, netCDF outputs;
+:func:`gdal_reader`: ``osisaf_sea_ice_conc`` and ``current_cmems_l4``, GeoTIFFs
+written by ``extra_readers/<type>.py``), and
+:data:`TYPES_OUTSIDE_PUBLIC_CONVERTER` lists the rest (they need a converter that
+has them, configured as ``GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER``); the tests
+check both against the real ``TYPES``.
 
 Each :class:`ParameterSelector` matches datasets by their entry_id (the
 provider's product name) and gives :class:`SyntoolConverter` its
@@ -24,6 +27,7 @@ from typing import Any
 
 from geospaas_processing.converters.base import ParameterSelector
 from geospaas_processing.converters.syntool.configuration import (
+    GDAL_READER_TOOL,
     READER_TOOL,
     IngestParameterSelector,
     SyntoolConfiguration,
@@ -39,17 +43,16 @@ __all__ = ['PARAMETER_SELECTORS', 'TYPES_OUTSIDE_PUBLIC_CONVERTER', 'entry_id_ma
 # - its own "extra readers" (extra_readers/*.py, run as python -m with the converter's
 #   command line): duacs_sea_level_arctic, marine_heatwaves, osisaf_sea_ice_type, radarsat2,
 #   roms_norkyst800, swot, topaz_forecast, topaz5_forecast_phy, topaz_reanalysis, ...
-#   This package does not have those readers yet (issue 14, item 5): these configurations
-#   need a converter command that knows their types.
+#   The types this package has its own GDAL reader for (extra_readers/<type>.py, run by
+#   the tools' Python) are configured with gdal_reader() below and are not listed here;
+#   the others need a converter command that knows their types.
 TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
     {
-        'current_cmems_l4',
         'duacs_sla_arctic',
         'marine_heatwaves',
         'nextsim',
         'norkyst800',
         'olci_l2',
-        'osisaf_sea_ice_conc',
         'osisaf_sea_ice_drift',
         'osisaf_sea_ice_type',
         'ostia_sst',
@@ -110,6 +113,20 @@ def reader(name: str, reader_type: str, ingest: Any, **options: str) -> SyntoolC
     )
 
 
+def gdal_reader(name: str, reader_type: str, ingest: Any, **options: str) -> SyntoolConfiguration:
+    """A configuration running one of this package's GDAL readers (``extra_readers/<type>.py``).
+
+    The portal product is named by the reader's ``product_name``, as with the converter.
+    """
+    return SyntoolConfiguration(
+        name=name,
+        converter_type=reader_type,
+        ingest_parameters=ingest,
+        converter_options=options,
+        tool=GDAL_READER_TOOL,
+    )
+
+
 def select(
     pattern: str, *configurations: SyntoolConfiguration, flags: int = 0
 ) -> ParameterSelector:
@@ -147,7 +164,8 @@ SENTINEL3 = (
 
 SEA_ICE = (
     select(
-        r'ice_conc_[ns]h_', conversion('OSISAF_sea_ice_concentration', 'osisaf_sea_ice_conc', TILES)
+        r'ice_conc_[ns]h_',
+        gdal_reader('OSISAF_sea_ice_concentration', 'osisaf_sea_ice_conc', TILES),
     ),
     select(
         r'ice_drift_[ns]h_',
@@ -172,15 +190,24 @@ SEA_ICE = (
     ),
 )
 
+# Global grids are cut at 50 N for the EPSG:3413 portal: the real ingestor fails on a
+# global grid there ("Not valid simplified shape", tests/syntool/test_extra_readers.py),
+# as upstream noted ("needs cropping beforehand to work in projection 3413").
 CMEMS_L4 = (
     select(
         r'(dataset-uv-nrt|cmems_obs-mob_glo_phy-cur_(nrt|my)_)',
-        conversion('CMEMS_L4_currents', 'current_cmems_l4', VECTOR_FIELD),
+        gdal_reader('CMEMS_L4_currents', 'current_cmems_l4', VECTOR_FIELD, min_latitude='50'),
     ),
     select(
         r'(nrt|dt)_global_allsat_phy_l4_',
         conversion('CMEMS_L4_SLA', 'sla_cmems_l4', TILES),
-        conversion('CMEMS_L4_geostrophic_currents', 'current_cmems_l4', VECTOR_FIELD, source='sla'),
+        gdal_reader(
+            'CMEMS_L4_geostrophic_currents',
+            'current_cmems_l4',
+            VECTOR_FIELD,
+            source='sla',
+            min_latitude='50',
+        ),
     ),
     select(
         r'(nrt|dt)_arctic_.*sea_level',

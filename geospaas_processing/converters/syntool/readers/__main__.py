@@ -10,11 +10,13 @@ from pathlib import Path
 from geospaas_processing.converters.syntool.readers import ReaderError, get_reader
 
 
-def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+def parse_arguments(
+    argv: Sequence[str] | None = None,
+    prog: str = 'python -m geospaas_processing.converters.syntool.readers',
+) -> argparse.Namespace:
     """``-t TYPE [-opt key=value ...] -i IN -o OUT``, as syntool-converter takes them."""
     parser = argparse.ArgumentParser(
-        prog='python -m geospaas_processing.converters.syntool.readers',
-        description="Convert a file with one of the package's Syntool readers.",
+        prog=prog, description="Convert a file with one of the package's Syntool readers."
     )
     parser.add_argument('-t', dest='type', required=True, help='reader type')
     parser.add_argument('-i', dest='input', required=True, type=Path, help='input file')
