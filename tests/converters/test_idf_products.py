@@ -112,6 +112,9 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     'S1A_IW_OCN__2SDV_20240301T054218_20240301T054243_052744_0661B0_9C3F': (
         files.write_sentinel1_ocn_rvl, {}, 3,
     ),
+    'S1A_IW_GRDH_1SDV_20240301T054218_20240301T054243_052744_0661B0_9C3F': (
+        files.write_sentinel1_l1_grd, {}, 1,
+    ),
     'rtofs_glo_2ds_f024_prog': (files.write_rtofs, {'bundle': 'prog'}, 1),
     'rtofs_glo_2ds_n000_diag': (files.write_rtofs, {'bundle': 'diag'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
