@@ -1161,3 +1161,185 @@ def write_sentinel1_l1_grd(product: Path) -> Written:
         {'sea_surface_roughness': (0.5, 2.0)},
         {'sea_surface_roughness': FLAGGED},
     )
+
+
+S3_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+OLCI_BANDS = ('Oa04', 'Oa06', 'Oa09', 'Oa17')
+"""The bands idf-converter's sentinel3/olci/L1 reader reads (its variable list)."""
+
+
+def _s3_geo_coordinates(path: Path) -> tuple[tuple[float, float], tuple[float, float]]:
+    """geo_coordinates.nc: DEM-corrected latitude/longitude of every pixel, rows x columns.
+
+    latitude/longitude are int32 with scale_factor 1e-6 and _FillValue -2147483648
+    (Sentinel-3 OLCI Product Data Format Specification, geo_coordinates.nc; the same
+    attributes in EOPF's public Sentinel-3 mapping files). A descending daytime pass:
+    the first row is the northernmost.
+    """
+    lon2d, lat2d = np.meshgrid(longitudes(), latitudes()[::-1])
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('rows', NY)
+        nc.createDimension('columns', NX)
+        for name, values, units in (
+            ('latitude', lat2d, 'degrees_north'),
+            ('longitude', lon2d, 'degrees_east'),
+        ):
+            variable = nc.createVariable(
+                name, 'i4', ('rows', 'columns'), fill_value=np.int32(-2147483648)
+            )
+            variable.setncatts({'scale_factor': 1e-6, 'units': units, 'standard_name': name})
+            variable[:] = values
+        altitude = nc.createVariable(
+            'altitude', 'i2', ('rows', 'columns'), fill_value=np.int16(-32768)
+        )
+        altitude.units = 'm'
+        altitude[:] = np.zeros((NY, NX), 'i2')
+    return grid_extent()
+
+
+def write_sentinel3_olci_l1_efr(product: Path) -> Written:
+    """A Sentinel-3 OLCI L1 EFR product directory (``.SEN3``), one file per band.
+
+    Sources:
+    - SEN3 layout: ``xfdumanifest.xml``, ``Oa01_radiance.nc`` .. ``Oa21_radiance.nc``,
+      ``geo_coordinates.nc``, ``time_coordinates.nc``, ``qualityFlags.nc`` (Sentinel-3
+      OLCI Product Data Format Specification, Level-1 product structure; the same file
+      names in satpy's public olci_l1b reader definition). Only the four bands the
+      reader reads (Oa04, Oa06, Oa09, Oa17) are written.
+    - ``OaNN_radiance``: ushort (rows, columns), units ``mW.m-2.sr-1.nm-1``, standard
+      name ``toa_upwelling_spectral_radiance``, packed with scale_factor/add_offset
+      (OLCI PDFS, radiance data sets; the public OLCI CDL template for TOA radiances).
+      _FillValue 65535 (the PDFS; not confirmed in a public excerpt).
+    - ``time_coordinates.nc``: ``time_stamp`` (rows), int64 microseconds since
+      2000-01-01 (the public OLCI CDL template for time stamps, ``_FillValue`` -1).
+    - ``instrument_data.nc``: ``solar_flux`` (bands, detectors), mW.m-2.nm-1, and
+      ``tie_geometries.nc``: ``SZA``, ``SAA``, ``OZA``, ``OAA`` on the tie-point grid
+      (tie_rows, tie_columns: every row, every ``ac_subsampling_factor`` = 64 columns),
+      angles packed as integers with scale_factor 1e-6 (OLCI PDFS, instrument data and
+      tie-point annotations); the reader's Rayleigh correction reads them.
+    - ``qualityFlags.nc``: ``quality_flags`` uint32 (rows, columns) with
+      ``flag_masks``/``flag_meanings`` (PDFS, quality flags): land is bit 31, invalid
+      bit 25 (the same bit order in idf-converter's reader).
+    - Not from a public excerpt: each band's scale_factor (0.01 here is a neutral
+      choice; real ones differ by band), the solar flux and sun/view angles (plausible
+      values for a morning pass at 45 N), the xfdumanifest.xml content (the reader does
+      not read it: only its XML root is written), the row/column size (4865 columns
+      in a real EFR frame, 30 here).
+    The flagged cells are invalid pixels: fill value in every band and the ``invalid``
+    flag set; they are masked. The Rayleigh correction needs the
+    ``olci_rayleigh_lut`` auxiliary file (see :func:`write_olci_rayleigh_lut_stand_in`).
+    Radiances are ocean-like (Oa04 about 60, Oa17 about 20).
+    """
+    start = START + timedelta(hours=10, minutes=15, seconds=3, microseconds=250000)
+    row_step = timedelta(microseconds=44000)  # one EFR row every 44 ms
+    end = start + row_step * (NY - 1)
+    product.mkdir(parents=True)
+    (product / 'xfdumanifest.xml').write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1"/>\n'
+    )
+    lat_range, lon_range = _s3_geo_coordinates(product / 'geo_coordinates.nc')
+    rows, columns = np.indices((NY, NX))
+    for band, level in zip(OLCI_BANDS, (60.0, 45.0, 30.0, 20.0), strict=True):
+        with netCDF4.Dataset(product / f'{band}_radiance.nc', 'w', format='NETCDF4') as nc:
+            nc.createDimension('rows', NY)
+            nc.createDimension('columns', NX)
+            radiance = packed_variable(
+                nc,
+                f'{band}_radiance',
+                'u2',
+                ('rows', 'columns'),
+                scale=0.01,
+                offset=0.0,
+                fill=65535,
+                units='mW.m-2.sr-1.nm-1',
+                standard_name='toa_upwelling_spectral_radiance',
+            )
+            values = np.ma.masked_array(level * (1 + 0.2 * rows / NY + 0.1 * columns / NX))
+            for row, column in FLAGGED:
+                values[row, column] = np.ma.masked
+            radiance[:] = values
+    with netCDF4.Dataset(product / 'time_coordinates.nc', 'w', format='NETCDF4') as nc:
+        nc.createDimension('rows', NY)
+        stamp = nc.createVariable('time_stamp', 'i8', ('rows',), fill_value=np.int64(-1))
+        stamp.setncatts(
+            {'units': 'microseconds since 2000-01-01 00:00:00', 'standard_name': 'time'}
+        )
+        stamp[:] = [
+            (start + row_step * k - S3_EPOCH) // timedelta(microseconds=1) for k in range(NY)
+        ]
+        nc.setncatts({'product_name': product.name, 'start_time': start.isoformat()})
+    _olci_instrument_data(product / 'instrument_data.nc')
+    _olci_tie_geometries(product / 'tie_geometries.nc')
+    with netCDF4.Dataset(product / 'qualityFlags.nc', 'w', format='NETCDF4') as nc:
+        nc.createDimension('rows', NY)
+        nc.createDimension('columns', NX)
+        flags = nc.createVariable('quality_flags', 'u4', ('rows', 'columns'))
+        meanings = [f'saturated@Oa{k:02d}' for k in range(21, 0, -1)] + [
+            'dubious', 'sun-glint_risk', 'duplicated', 'cosmetic', 'invalid',
+            'straylight_risk', 'bright', 'tidal_region', 'fresh_inland_water',
+            'coastline', 'land',
+        ]  # fmt: skip
+        flags.setncatts(
+            {
+                'flag_masks': np.array([1 << k for k in range(32)], dtype='u4'),
+                'flag_meanings': ' '.join(meanings),
+            }
+        )
+        values = np.zeros((NY, NX), 'u4')
+        for row, column in FLAGGED:
+            values[row, column] = 1 << 25  # invalid
+        flags[:] = values
+    # SEAScope gets ln(radiance) after the Rayleigh correction: ocean radiances of 1..200.
+    names = dict.fromkeys(OLCI_BANDS, (0.0, float(np.log(200.0))))
+    flagged = dict.fromkeys((*OLCI_BANDS, 'Oa17_bc'), FLAGGED)  # bc: NIR brightness contrast
+    return Written(lat_range, lon_range, (start, end), names, flagged)
+
+
+OLCI_TIE_COLUMNS_STEP = 64
+
+
+def _olci_instrument_data(path: Path) -> None:
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('bands', 21)
+        nc.createDimension('detectors', 4)
+        flux = nc.createVariable('solar_flux', 'f4', ('bands', 'detectors'))
+        flux.units = 'mW.m-2.nm-1'
+        wavelengths = np.linspace(400.0, 1020.0, 21)  # Oa01 .. Oa21
+        flux[:] = np.repeat((2000.0 - 1.3 * (wavelengths - 400.0))[:, None], 4, axis=1)
+
+
+def _olci_tie_geometries(path: Path) -> None:
+    tie_columns = (NX - 1) // OLCI_TIE_COLUMNS_STEP + 2  # the last tie column past the image
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('tie_rows', NY)
+        nc.createDimension('tie_columns', tie_columns)
+        nc.setncatts({'ac_subsampling_factor': OLCI_TIE_COLUMNS_STEP, 'al_subsampling_factor': 1})
+        across = np.linspace(0.0, 1.0, tie_columns)[None, :].repeat(NY, axis=0)
+        for name, dtype, values in (
+            ('SZA', 'u4', 45.0 + 0 * across),
+            ('SAA', 'i4', 150.0 + 0 * across),
+            ('OZA', 'u4', 5.0 + 30.0 * across),
+            ('OAA', 'i4', 100.0 + 0 * across),
+        ):
+            variable = nc.createVariable(name, dtype, ('tie_rows', 'tie_columns'))
+            variable.setncatts({'scale_factor': 1e-6, 'units': 'degrees'})
+            variable[:] = values
+
+
+def write_olci_rayleigh_lut_stand_in(path: Path) -> None:
+    """A stand-in for CNES's OLCI Rayleigh look-up table (auxiliary ``olci_rayleigh_lut``).
+
+    The real table has no public source (README, IDF section). This stands for it with
+    the layout idf-converter's sentinel3/olci/L1 reader parses (``#`` comments, then per
+    line: SZA, OZA, relative azimuth, and one reflectance per band Oa01..Oa21; OZA every
+    5 degrees from 0 to 90, azimuth every 10 degrees from 0 to 360) and a flat Rayleigh
+    reflectance of 0.01: it proves the product converts, not that the correction is right.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ['# stand-in for the CNES OLCI Rayleigh LUT: SZA OZA DELTA rho(Oa01..Oa21)']
+    for sza in (0.0, 90.0):
+        for oza in range(0, 91, 5):
+            for delta in range(0, 361, 10):
+                lines.append(' '.join([f'{sza:g}', str(oza), str(delta)] + ['0.01'] * 21))
+    path.write_text('\n'.join(lines) + '\n')

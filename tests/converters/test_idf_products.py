@@ -20,7 +20,12 @@ import numpy as np
 import pytest
 
 from geospaas_processing.catalog.models import Dataset
-from geospaas_processing.converters.errors import ConversionToolError, ConversionToolMissing
+from geospaas_processing.converters import auxiliary
+from geospaas_processing.converters.errors import (
+    AuxiliaryFileError,
+    ConversionToolError,
+    ConversionToolMissing,
+)
 from geospaas_processing.converters.idf.converter import IDFConversionManager
 from geospaas_processing.converters.idf.runner import idf_converter_command
 from tests.converters import product_files as files
@@ -115,6 +120,10 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     'S1A_IW_GRDH_1SDV_20240301T054218_20240301T054243_052744_0661B0_9C3F': (
         files.write_sentinel1_l1_grd, {}, 1,
     ),
+    (
+        'S3A_OL_1_EFR____20240301T101503_20240301T101803'
+        '_20240301T120501_0179_110_065_2160_MAR_O_NR_003'
+    ): (files.write_sentinel3_olci_l1_efr, {}, 1),
     'rtofs_glo_2ds_f024_prog': (files.write_rtofs, {'bundle': 'prog'}, 1),
     'rtofs_glo_2ds_n000_diag': (files.write_rtofs, {'bundle': 'diag'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
@@ -131,6 +140,12 @@ def idf_converter_installed() -> str:
         if os.environ.get('CI', '').lower() == 'true':
             pytest.fail(f'CI must install idf-converter: {missing}')
         pytest.skip(f'idf-converter is not installed (scripts/install_idf_converter.sh): {missing}')
+
+
+@pytest.fixture(autouse=True)
+def stand_in_auxiliary_files() -> None:
+    """Stand-ins for the auxiliary files no public source gives (see product_files)."""
+    files.write_olci_rayleigh_lut_stand_in(auxiliary.get('olci_rayleigh_lut').local_path())
 
 
 def convert(entry_id: str, tmp_path: Path, **writer_options) -> tuple[list[str], Written, Path]:
@@ -248,3 +263,17 @@ def test_sentinel1_ocn_cells_without_an_estimate_are_masked_in_their_sub_swath(t
                 if column // columns == swath:
                     assert values[row, column % columns] is np.ma.masked
                     assert values[row, (column + 1) % columns] is not np.ma.masked
+
+
+OLCI_L1 = (
+    'S3A_OL_1_EFR____20240301T101503_20240301T101803_20240301T120501_0179_110_065_2160_MAR_O_NR_003'
+)
+
+
+def test_olci_l1_without_the_rayleigh_lut_fails_naming_the_file_and_writes_nothing(tmp_path):
+    auxiliary.get('olci_rayleigh_lut').local_path().unlink()
+
+    with pytest.raises(AuxiliaryFileError, match='olci_rayleigh_lut') as error:
+        convert(OLCI_L1, tmp_path)
+    assert 'GEOSPAAS_PROCESSING_AUXILIARY_URL' in str(error.value)  # how to fix it
+    assert not (tmp_path / 'out').exists() or not list((tmp_path / 'out').rglob('*.nc'))
