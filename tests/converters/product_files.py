@@ -1343,3 +1343,231 @@ def write_olci_rayleigh_lut_stand_in(path: Path) -> None:
             for delta in range(0, 361, 10):
                 lines.append(' '.join([f'{sza:g}', str(oza), str(delta)] + ['0.01'] * 21))
     path.write_text('\n'.join(lines) + '\n')
+
+
+S2_BANDS = ('B02', 'B03', 'B04')
+S2_BLOCK = 6  # 10 m pixels in a 60 m cell (the parameter file's resolution)
+S2_ULX, S2_ULY = 499980.0, 200040.0  # UTM 31N: tile corners sit at 100 km + (-20, +40) m
+S2_NODATA_CELL = (3, 4)
+
+
+def _utm31n_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    """Near the equator and the central meridian (3 E), UTM is nearly a scaled plate carree."""
+    metres_per_degree = 0.9996 * 110574.0
+    return 3.0 + (x - 500000.0) / metres_per_degree, y / metres_per_degree
+
+
+def _s2_xml(path: Path, root_tag: str, namespace: str, sections: dict) -> None:
+    """Write a Sentinel-2 metadata file: namespaced top-level sections, plain children."""
+    ET.register_namespace('n1', namespace)
+    root = ET.Element(f'{{{namespace}}}{root_tag}')
+    for name, content in sections.items():
+        section = ET.SubElement(root, f'{{{namespace}}}{name}')
+        for child in content:
+            section.append(child)
+    ET.ElementTree(root).write(path, encoding='UTF-8', xml_declaration=True)
+
+
+def _element(tag: str, text: object = None, children=(), **attributes) -> ET.Element:
+    element = ET.Element(tag, {k: str(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = str(text)
+    element.extend(children)
+    return element
+
+
+def _s2_angle_grid(tag: str, value: float) -> ET.Element:
+    rows = [_element('VALUES', ' '.join([f'{value:g}'] * 3)) for _ in range(3)]
+    return _element(
+        tag,
+        children=[
+            _element('COL_STEP', 5000, unit='m'),
+            _element('ROW_STEP', 5000, unit='m'),
+            _element('Values_List', children=rows),
+        ],
+    )
+
+
+def write_sentinel2_l1c(product: Path) -> Written:
+    """A Sentinel-2 L1C product directory (``.SAFE``, compact naming) with one tile.
+
+    Sources:
+    - Layout and names: ``MTD_MSIL1C.xml``, ``GRANULE/L1C_T<tile>_A<orbit>_<datatake>/``
+      holding ``MTD_TL.xml`` and ``IMG_DATA/T<tile>_<datatake>_B??.jp2`` (Sentinel-2
+      Products Specification Document S2-PDGS-TAS-DI-PSD, "compact naming convention"
+      (PSD 14) and "Level-1C product physical format").
+    - Band images: JPEG 2000, uint16 digital numbers, 10 m for B02/B03/B04; 0 is NODATA
+      and 65535 SATURATED (``Special_Values``); TOA reflectance = (DN + RADIO_ADD_OFFSET) /
+      QUANTIFICATION_VALUE with QUANTIFICATION_VALUE 10000 and RADIO_ADD_OFFSET -1000
+      from processing baseline 04.00 (PSD 14.9; ESA "Copernicus Sentinel-2: new
+      processing baseline 04.00", 2021-2022 notices).
+    - ``MTD_MSIL1C.xml``: ``n1:General_Info/Product_Info`` (PRODUCT_START_TIME,
+      PRODUCT_STOP_TIME, PROCESSING_LEVEL, PRODUCT_TYPE, PROCESSING_BASELINE,
+      GENERATION_TIME, ``Datatake``), ``Product_Image_Characteristics`` (PSD,
+      user product metadata). ``MTD_TL.xml``: ``n1:General_Info`` (TILE_ID, SENSING_TIME,
+      Archiving_Info), ``n1:Geometric_Info/Tile_Geocoding`` (HORIZONTAL_CS_NAME/CODE,
+      Size and Geoposition per resolution: ULX, ULY, XDIM 10, YDIM -10),
+      ``Tile_Angles`` (sun angle grids every 5000 m), ``n1:Quality_Indicators_Info``
+      (PSD, tile metadata). Tile corners at 100 km multiples minus 20 m (x) plus 40 m (y)
+      as in real tile metadata.
+    - Not from a public excerpt: the namespace URIs' exact version, the tile and
+      datatake identifiers (illustrative), the angle values, and the size (1.8 x 1.2 km
+      instead of 109.8 km). Viewing-angle grids and quality masks are left out (the
+      reader needs them only for other variables). The JP2 files are plain JPEG 2000
+      (lossless, no GML/GeoJP2 box: the reader takes the georeferencing from MTD_TL.xml).
+    The flagged cells are 60 m blocks of NODATA (0): masked.
+    """
+    import glymur  # JPEG 2000 through OpenJPEG, as idf-converter reads it
+
+    start = START + timedelta(hours=10, minutes=10, seconds=21, microseconds=24000)
+    end = start  # L1C products give the datatake's sensing start as start and stop
+    tile, datatake = 'T31NEA', '20240301T101021'
+    granule = product / 'GRANULE' / f'L1C_{tile}_A045123_{datatake}'
+    (granule / 'IMG_DATA').mkdir(parents=True)
+    rows, columns = np.indices((NY * S2_BLOCK, NX * S2_BLOCK))
+    for index, band in enumerate(S2_BANDS):
+        dn = (1500 + 200 * index + 300 * rows / rows.shape[0]).astype('u2')  # reflectance ~0.05
+        for row, column in FLAGGED:
+            dn[
+                row * S2_BLOCK : (row + 1) * S2_BLOCK, column * S2_BLOCK : (column + 1) * S2_BLOCK
+            ] = 0
+        glymur.Jp2k(str(granule / 'IMG_DATA' / f'{tile}_{datatake}_{band}.jp2'), data=dn)
+
+    time_text = start.strftime('%Y-%m-%dT%H:%M:%S.') + f'{start.microsecond // 1000:03d}Z'
+    product_namespace = 'https://psd-14.sentinel2.eo.esa.int/PSD/User_Product_Level-1C.xsd'
+    _s2_xml(
+        product / 'MTD_MSIL1C.xml',
+        'Level-1C_User_Product',
+        product_namespace,
+        {
+            'General_Info': [
+                _element(
+                    'Product_Info',
+                    children=[
+                        _element('PRODUCT_START_TIME', time_text),
+                        _element('PRODUCT_STOP_TIME', time_text),
+                        _element('PRODUCT_URI', product.name),
+                        _element('PROCESSING_LEVEL', 'Level-1C'),
+                        _element('PRODUCT_TYPE', 'S2MSI1C'),
+                        _element('PROCESSING_BASELINE', '05.10'),
+                        _element('GENERATION_TIME', '2024-03-01T12:01:02.000000Z'),
+                        _element(
+                            'Datatake',
+                            datatakeIdentifier=f'GS2B_{datatake}_036389_N05.10',
+                            children=[
+                                _element('SPACECRAFT_NAME', 'Sentinel-2B'),
+                                _element('DATATAKE_TYPE', 'INS-NOBS'),
+                                _element('DATATAKE_SENSING_START', time_text),
+                                _element('SENSING_ORBIT_NUMBER', 22),
+                                _element('SENSING_ORBIT_DIRECTION', 'DESCENDING'),
+                            ],
+                        ),
+                    ],
+                ),
+                _element(
+                    'Product_Image_Characteristics',
+                    children=[
+                        _element(
+                            'Special_Values',
+                            children=[
+                                _element('SPECIAL_VALUE_TEXT', 'NODATA'),
+                                _element('SPECIAL_VALUE_INDEX', 0),
+                            ],
+                        ),
+                        _element(
+                            'Special_Values',
+                            children=[
+                                _element('SPECIAL_VALUE_TEXT', 'SATURATED'),
+                                _element('SPECIAL_VALUE_INDEX', 65535),
+                            ],
+                        ),
+                        _element('QUANTIFICATION_VALUE', 10000, unit='none'),
+                        _element(
+                            'Radiometric_Offset_List',
+                            children=[
+                                _element('RADIO_ADD_OFFSET', -1000, band_id=k) for k in range(13)
+                            ],
+                        ),
+                    ],
+                ),
+            ]
+        },
+    )
+    sizes = [
+        _element(
+            'Size',
+            resolution=resolution,
+            children=[
+                _element('NROWS', NY * 60 // resolution),
+                _element('NCOLS', NX * 60 // resolution),
+            ],
+        )
+        for resolution in (10, 20, 60)
+    ]
+    positions = [
+        _element(
+            'Geoposition',
+            resolution=resolution,
+            children=[
+                _element('ULX', int(S2_ULX)),
+                _element('ULY', int(S2_ULY)),
+                _element('XDIM', resolution),
+                _element('YDIM', -resolution),
+            ],
+        )
+        for resolution in (10, 20, 60)
+    ]
+    _s2_xml(
+        granule / 'MTD_TL.xml',
+        'Level-1C_Tile_ID',
+        'https://psd-14.sentinel2.eo.esa.int/PSD/S2_PDI_Level-1C_Tile_Metadata.xsd',
+        {
+            'General_Info': [
+                _element(
+                    'TILE_ID', f'S2B_OPER_MSI_L1C_TL_2BPS_20240301T120102_A045123_{tile}_N05.10'
+                ),
+                _element(
+                    'DATASTRIP_ID',
+                    'S2B_OPER_MSI_L1C_DS_2BPS_20240301T120102_S20240301T101021_N05.10',
+                ),
+                _element('DOWNLINK_PRIORITY', 'NOMINAL'),
+                _element('SENSING_TIME', time_text),
+                _element(
+                    'Archiving_Info',
+                    children=[
+                        _element('ARCHIVING_CENTRE', '2BPS'),
+                        _element('ARCHIVING_TIME', '2024-03-01T12:30:00.000000Z'),
+                    ],
+                ),
+            ],
+            'Geometric_Info': [
+                _element(
+                    'Tile_Geocoding',
+                    children=[
+                        _element('HORIZONTAL_CS_NAME', 'WGS84 / UTM zone 31N'),
+                        _element('HORIZONTAL_CS_CODE', 'EPSG:32631'),
+                        *sizes,
+                        *positions,
+                    ],
+                ),
+                _element(
+                    'Tile_Angles',
+                    children=[
+                        _element(
+                            'Sun_Angles_Grid',
+                            children=[
+                                _s2_angle_grid('Zenith', 25.0),
+                                _s2_angle_grid('Azimuth', 120.0),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+            'Quality_Indicators_Info': [_element('Pixel_Level_QI', geometry='FULL_RESOLUTION')],
+        },
+    )
+    west, north = _utm31n_to_lonlat(S2_ULX + 30, S2_ULY - 30)  # 60 m cell centres
+    east, south = _utm31n_to_lonlat(S2_ULX + 60 * NX - 30, S2_ULY - 60 * NY + 30)
+    ranges = {f'{band}_TOA_reflectance': (0.0, 0.2) for band in S2_BANDS}
+    flagged = {f'{band}_TOA_reflectance': FLAGGED for band in S2_BANDS}
+    return Written((south, north), (west, east), (start, end), ranges, flagged)
