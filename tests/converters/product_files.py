@@ -1010,7 +1010,7 @@ def write_sentinel1_ocn_rvl(product: Path, *, swaths: int = 3) -> Written:
 
 
 S1_L1_LINES, S1_L1_SAMPLES = 160, 240
-"""Full-resolution image size: 8x8 pixel blocks (the 80 m GRD extraction) give NY x NX."""
+"""GRD image size: 8x8 pixel blocks (the 80 m GRD extraction) give NY x NX."""
 
 
 def _xml_tree(parent: ET.Element, content: dict) -> None:
@@ -1024,6 +1024,141 @@ def _xml_tree(parent: ET.Element, content: dict) -> None:
 
 def _s1_time(moment: datetime) -> str:
     return moment.strftime('%Y-%m-%dT%H:%M:%S.%f')
+
+
+@dataclass
+class Sentinel1Image:
+    """One Sentinel-1 L1 measurement: its file name, annotation values and pixels."""
+
+    name: str
+    product_type: str
+    swath: str
+    range_spacing: float
+    azimuth_spacing: float
+    pixels: np.ndarray
+    """Digital numbers: uint16 amplitude (GRD) or int16 (I, Q) pairs (SLC)."""
+
+
+def _write_sentinel1_l1_safe(product: Path, image: Sentinel1Image) -> Written:
+    """The SAFE of one Sentinel-1 L1 measurement; see :func:`write_sentinel1_l1_grd`."""
+    start = START + timedelta(hours=5, minutes=42, seconds=18, microseconds=123456)
+    end = start + timedelta(seconds=25)
+    for folder in ('measurement', 'annotation/calibration'):
+        (product / folder).mkdir(parents=True)
+    (product / 'manifest.safe').write_text('<?xml version="1.0" encoding="UTF-8"?>\n')
+    lines, samples = image.pixels.shape[:2]
+    measurement = product / 'measurement' / f'{image.name}.tiff'
+    if image.pixels.ndim == 2:
+        tifffile.imwrite(measurement, image.pixels)
+    else:
+        _write_complex_int16_tiff(measurement, image.pixels)
+
+    lat_range, lon_range = grid_extent()
+    tie_lines = np.linspace(0, lines - 1, 5).round().astype(int)
+    tie_pixels = np.linspace(0, samples - 1, 6).round().astype(int)
+    points = []
+    for line in tie_lines:  # ascending pass, right-looking: line northward, pixel eastward
+        for pixel in tie_pixels:
+            fraction_line = line / (lines - 1)
+            fraction_pixel = pixel / (samples - 1)
+            points.append(
+                {
+                    'azimuthTime': _s1_time(start + (end - start) * fraction_line),
+                    'slantRangeTime': f'{5.36e-3 + 3.0e-4 * fraction_pixel:.9e}',
+                    'line': int(line),
+                    'pixel': int(pixel),
+                    'latitude': lat_range[0] + (lat_range[1] - lat_range[0]) * fraction_line,
+                    'longitude': lon_range[0] + (lon_range[1] - lon_range[0]) * fraction_pixel,
+                    'height': 0.0,
+                    'incidenceAngle': 30.9 + 15.1 * fraction_pixel,
+                    'elevationAngle': 27.5 + 13.0 * fraction_pixel,
+                }
+            )
+    annotation = ET.Element('product')
+    _xml_tree(
+        annotation,
+        {
+            'adsHeader': {
+                'missionId': 'S1A',
+                'productType': image.product_type,
+                'polarisation': 'VV',
+                'mode': 'IW',
+                'swath': image.swath,
+                'startTime': _s1_time(start),
+                'stopTime': _s1_time(end),
+                'absoluteOrbitNumber': 52744,
+                'missionDataTakeId': 0x0661B0,
+                'imageNumber': image.name[-3:],
+            },
+            'generalAnnotation': {'productInformation': {'pass': 'Ascending'}},
+            'imageAnnotation': {
+                'imageInformation': {
+                    'rangePixelSpacing': image.range_spacing,
+                    'azimuthPixelSpacing': image.azimuth_spacing,
+                    'incidenceAngleMidSwath': 38.5,
+                    'numberOfSamples': samples,
+                    'numberOfLines': lines,
+                }
+            },
+        },
+    )
+    point_list = ET.SubElement(
+        ET.SubElement(annotation, 'geolocationGrid'),
+        'geolocationGridPointList',
+        count=str(len(points)),
+    )
+    for point in points:
+        _xml_tree(ET.SubElement(point_list, 'geolocationGridPoint'), point)
+    ET.ElementTree(annotation).write(
+        product / 'annotation' / f'{image.name}.xml', encoding='UTF-8', xml_declaration=True
+    )
+
+    calibration = ET.Element('calibration')
+    vector_list = ET.SubElement(calibration, 'calibrationVectorList')
+    lut_pixels = np.arange(0, samples + 40, 40)  # the last vector pixel past the image
+    for line in (0, lines // 2, lines + 10):
+        values = ' '.join(['5.000000e+02'] * lut_pixels.size)
+        _xml_tree(
+            ET.SubElement(vector_list, 'calibrationVector'),
+            {
+                'azimuthTime': _s1_time(start),
+                'line': line,
+                'pixel': ' '.join(str(p) for p in lut_pixels),
+                'sigmaNought': values,
+                'betaNought': values,
+                'gamma': values,
+                'dn': values,
+            },
+        )
+    ET.ElementTree(calibration).write(
+        product / 'annotation' / 'calibration' / f'calibration-{image.name}.xml',
+        encoding='UTF-8',
+        xml_declaration=True,
+    )
+    return Written(
+        lat_range,
+        lon_range,
+        (start, end),
+        # sigma0 over its reference at the local incidence: near 1 on a uniform sea.
+        {'sea_surface_roughness': (0.5, 2.0)},
+        {'sea_surface_roughness': FLAGGED},
+    )
+
+
+def _write_complex_int16_tiff(path: Path, pixels: np.ndarray) -> None:
+    """A TIFF of complex 16-bit integers (SampleFormat 5 COMPLEXINT, 32 bits per sample).
+
+    tifffile writes no complex integers: the (I, Q) int16 pairs are written as one
+    32-bit integer per pixel (I first, little-endian), then the SampleFormat tag is
+    set to 5 (TIFF 6.0 and its SampleFormat extension: 5 = complex signed integer).
+    """
+    packed = np.ascontiguousarray(pixels.astype('<i2')).view('<i4')[..., 0]
+    tifffile.imwrite(path, packed, byteorder='<')
+    with tifffile.TiffFile(path) as tiff:
+        offset = tiff.pages[0].tags['SampleFormat'].valueoffset
+    with path.open('r+b') as raw:
+        raw.seek(offset)
+        raw.write(np.uint16(5).tobytes())
 
 
 def write_sentinel1_l1_grd(product: Path) -> Written:
@@ -1058,109 +1193,45 @@ def write_sentinel1_l1_grd(product: Path) -> Written:
       relates the two).
     The flagged cells are 8x8 pixel blocks of DN 0 (outside the swath): masked.
     """
-    start = START + timedelta(hours=5, minutes=42, seconds=18, microseconds=123456)
-    end = start + timedelta(seconds=25)
-    name = 's1a-iw-grd-vv-20240301t054218-20240301t054243-052744-0661b0-001'
-    for folder in ('measurement', 'annotation/calibration'):
-        (product / folder).mkdir(parents=True)
-    (product / 'manifest.safe').write_text('<?xml version="1.0" encoding="UTF-8"?>\n')
     block = S1_L1_LINES // NY
     rng = np.random.default_rng(1)
     dn = rng.normal(120.0, 6.0, (S1_L1_LINES, S1_L1_SAMPLES)).clip(60, 180).astype('u2')
     for row, column in FLAGGED:
         dn[row * block : (row + 1) * block, column * block : (column + 1) * block] = 0
-    tifffile.imwrite(product / 'measurement' / f'{name}.tiff', dn)
+    name = 's1a-iw-grd-vv-20240301t054218-20240301t054243-052744-0661b0-001'
+    return _write_sentinel1_l1_safe(product, Sentinel1Image(name, 'GRD', 'IW', 10.0, 10.0, dn))
 
-    lat_range, lon_range = grid_extent()
-    tie_lines = np.linspace(0, S1_L1_LINES - 1, 5).round().astype(int)
-    tie_pixels = np.linspace(0, S1_L1_SAMPLES - 1, 6).round().astype(int)
-    points = []
-    for line in tie_lines:  # ascending pass, right-looking: line northward, pixel eastward
-        for pixel in tie_pixels:
-            fraction_line = line / (S1_L1_LINES - 1)
-            fraction_pixel = pixel / (S1_L1_SAMPLES - 1)
-            points.append(
-                {
-                    'azimuthTime': _s1_time(start + (end - start) * fraction_line),
-                    'slantRangeTime': f'{5.36e-3 + 3.0e-4 * fraction_pixel:.9e}',
-                    'line': int(line),
-                    'pixel': int(pixel),
-                    'latitude': lat_range[0] + (lat_range[1] - lat_range[0]) * fraction_line,
-                    'longitude': lon_range[0] + (lon_range[1] - lon_range[0]) * fraction_pixel,
-                    'height': 0.0,
-                    'incidenceAngle': 30.9 + 15.1 * fraction_pixel,
-                    'elevationAngle': 27.5 + 13.0 * fraction_pixel,
-                }
-            )
-    annotation = ET.Element('product')
-    _xml_tree(
-        annotation,
-        {
-            'adsHeader': {
-                'missionId': 'S1A',
-                'productType': 'GRD',
-                'polarisation': 'VV',
-                'mode': 'IW',
-                'swath': 'IW',
-                'startTime': _s1_time(start),
-                'stopTime': _s1_time(end),
-                'absoluteOrbitNumber': 52744,
-                'missionDataTakeId': 0x0661B0,
-                'imageNumber': '001',
-            },
-            'generalAnnotation': {'productInformation': {'pass': 'Ascending'}},
-            'imageAnnotation': {
-                'imageInformation': {
-                    'rangePixelSpacing': 10.0,
-                    'azimuthPixelSpacing': 10.0,
-                    'incidenceAngleMidSwath': 38.5,
-                    'numberOfSamples': S1_L1_SAMPLES,
-                    'numberOfLines': S1_L1_LINES,
-                }
-            },
-        },
-    )
-    point_list = ET.SubElement(
-        ET.SubElement(annotation, 'geolocationGrid'),
-        'geolocationGridPointList',
-        count=str(len(points)),
-    )
-    for point in points:
-        _xml_tree(ET.SubElement(point_list, 'geolocationGridPoint'), point)
-    ET.ElementTree(annotation).write(
-        product / 'annotation' / f'{name}.xml', encoding='UTF-8', xml_declaration=True
-    )
 
-    calibration = ET.Element('calibration')
-    vector_list = ET.SubElement(calibration, 'calibrationVectorList')
-    lut_pixels = np.arange(0, S1_L1_SAMPLES + 40, 40)  # the last vector pixel past the image
-    for line in (0, S1_L1_LINES // 2, S1_L1_LINES + 10):
-        values = ' '.join(['5.000000e+02'] * lut_pixels.size)
-        _xml_tree(
-            ET.SubElement(vector_list, 'calibrationVector'),
-            {
-                'azimuthTime': _s1_time(start),
-                'line': line,
-                'pixel': ' '.join(str(p) for p in lut_pixels),
-                'sigmaNought': values,
-                'betaNought': values,
-                'gamma': values,
-                'dn': values,
-            },
-        )
-    ET.ElementTree(calibration).write(
-        product / 'annotation' / 'calibration' / f'calibration-{name}.xml',
-        encoding='UTF-8',
-        xml_declaration=True,
-    )
-    return Written(
-        lat_range,
-        lon_range,
-        (start, end),
-        # sigma0 over its reference at the local incidence: near 1 on a uniform sea.
-        {'sea_surface_roughness': (0.5, 2.0)},
-        {'sea_surface_roughness': FLAGGED},
-    )
+S1_SLC_BLOCK = (3, 11)
+"""SLC pixels (lines, samples) in one output cell: the 40 m extraction of 13.9 m azimuth
+and 2.33 m slant-range (3.74 m ground range at 38.5 degrees) spacing."""
+
+
+def write_sentinel1_l1_slc(product: Path) -> Written:
+    """A Sentinel-1 IW SLC product directory (``.SAFE``), one sub-swath (IW1) VV measurement.
+
+    Same SAFE layout and annotations as :func:`write_sentinel1_l1_grd` (sources there),
+    with what differs for SLC (S1-RS-MDA-52-7441, "Measurement Data Components"; SAR User
+    Guide, "Level-1 SLC"): one measurement per sub-swath and polarisation
+    (``s1a-iw1-slc-vv-...-004``), complex samples as 16-bit signed integer I and Q
+    (TIFF SampleFormat complex integer, ``CInt16``), slant-range geometry with
+    rangePixelSpacing 2.33 m and azimuthPixelSpacing 13.9 m (IW SLC), ``productType``
+    SLC and ``swath`` IW1 in ``adsHeader``.
+    Not reproduced: the IW burst structure (``swathTiming/burstList``, overlapping
+    bursts stacked in the image): idf-converter's reader does not read it (its default
+    spacing refuses IW/EW SLC; the parameter file's ``mspacing`` takes the other path),
+    so a real IW SLC shows burst seams in SEAScope that this input does not have.
+    The flagged cells are 3x11 pixel blocks of zero samples (invalid): masked.
+    """
+    lines, samples = NY * S1_SLC_BLOCK[0], NX * S1_SLC_BLOCK[1]
+    rng = np.random.default_rng(2)
+    iq = rng.normal(0.0, 85.0, (lines, samples, 2)).round().clip(-2000, 2000)  # |DN| ~ 120
+    for row, column in FLAGGED:
+        rows = slice(row * S1_SLC_BLOCK[0], (row + 1) * S1_SLC_BLOCK[0])
+        iq[rows, column * S1_SLC_BLOCK[1] : (column + 1) * S1_SLC_BLOCK[1]] = 0
+    name = 's1a-iw1-slc-vv-20240301t054218-20240301t054243-052744-0661b0-004'
+    image = Sentinel1Image(name, 'SLC', 'IW1', 2.33, 13.9, iq.astype('i2'))
+    return _write_sentinel1_l1_safe(product, image)
 
 
 S3_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)

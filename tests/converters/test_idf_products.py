@@ -127,6 +127,9 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     'S2B_MSIL1C_20240301T101021_N0510_R022_T31NEA_20240301T120102': (
         files.write_sentinel2_l1c, {}, 1,
     ),
+    'S1A_IW_SLC__1SDV_20240301T054218_20240301T054243_052744_0661B0_1A2B': (
+        files.write_sentinel1_l1_slc, {}, 1,
+    ),
     'rtofs_glo_2ds_f024_prog': (files.write_rtofs, {'bundle': 'prog'}, 1),
     'rtofs_glo_2ds_n000_diag': (files.write_rtofs, {'bundle': 'diag'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
