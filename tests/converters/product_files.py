@@ -1642,3 +1642,158 @@ def write_sentinel2_l1c(product: Path) -> Written:
     ranges = {f'{band}_TOA_reflectance': (0.0, 0.2) for band in S2_BANDS}
     flagged = {f'{band}_TOA_reflectance': FLAGGED for band in S2_BANDS}
     return Written((south, north), (west, east), (start, end), ranges, flagged)
+
+
+SLSTR_CLOUD_GROSS = 1 << 7
+"""``cloud_in`` bit of the gross cloud test (SLSTR L1 flags; idf-converter's bit table)."""
+SLSTR_TIE_COLUMNS = 4
+
+
+def _slstr_manifest(product: Path, baseline: str) -> None:
+    s3 = 'http://www.esa.int/safe/sentinel/sentinel-3/1.0'
+    slstr = 'http://www.esa.int/safe/sentinel/sentinel-3/slstr/1.0'
+
+    def grid(tag: str, name: str, rows: int, columns: int, start: int, track: int) -> str:
+        return (
+            f'<slstr:{tag} grid="{name}"><sentinel3:startOffset>{start}</sentinel3:startOffset>'
+            f'<sentinel3:trackOffset>{track}</sentinel3:trackOffset>'
+            f'<sentinel3:rows>{rows}</sentinel3:rows>'
+            f'<sentinel3:columns>{columns}</sentinel3:columns></slstr:{tag}>'
+        )
+
+    def resolution(name: str, metres: int) -> str:
+        return (
+            f'<slstr:resolution grid="{name}">'
+            f'<slstr:spatialResolution>{metres}</slstr:spatialResolution></slstr:resolution>'
+        )
+
+    (product / 'xfdumanifest.xml').write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1" xmlns:sentinel3="{s3}"'
+        f' xmlns:slstr="{slstr}"><metadataSection>'
+        '<metadataObject ID="generalProductInformation"><metadataWrap><xmlData>'
+        '<sentinel3:generalProductInformation>'
+        f'<sentinel3:baselineCollection>{baseline}</sentinel3:baselineCollection>'
+        '<sentinel3:timeliness>NR</sentinel3:timeliness>'
+        '</sentinel3:generalProductInformation></xmlData></metadataWrap></metadataObject>'
+        '<metadataObject ID="slstrProductInformation"><metadataWrap><xmlData>'
+        '<slstr:slstrProductInformation>'
+        + grid('nadirImageSize', '1 km', NY, NX, 0, NX // 2)
+        + grid('nadirImageSize', 'Tie Points', NY, SLSTR_TIE_COLUMNS, 0, SLSTR_TIE_COLUMNS // 2)
+        + resolution('1 km', 1000)
+        + resolution('Tie Points', 16000)
+        + '</slstr:slstrProductInformation></xmlData></metadataWrap></metadataObject>'
+        '</metadataSection></xfdu:XFDU>\n'
+    )
+
+
+def write_sentinel3_slstr_l1_rbt(product: Path) -> Written:
+    """A Sentinel-3 SLSTR L1 RBT product directory (``.SEN3``): the 1 km nadir TIR view.
+
+    Sources:
+    - SEN3 layout and names: ``xfdumanifest.xml``; per channel and view
+      ``S7_BT_in.nc``, ``S8_BT_in.nc``, ``S9_BT_in.nc`` (``i``: 1 km thermal grid, ``n``:
+      nadir), ``geodetic_in.nc`` (``latitude_in``, ``longitude_in``), ``flags_in.nc``
+      (``confidence_in``, ``cloud_in``), tie-point files ``geometry_tn.nc``
+      (``sat_zenith_tn``) and ``met_tx.nc`` (``total_column_water_vapour_tx``)
+      (Sentinel-3 SLSTR Product Data Format Specification, Level-1 RBT; the same names
+      in satpy's public slstr_l1b reader definition).
+    - Brightness temperatures: int16 packed with scale_factor 0.01, add_offset 283.73,
+      _FillValue -32768, units K (SLSTR PDFS; not confirmed in a public excerpt).
+      Geodetic coordinates: int32 microdegrees (scale_factor 1e-6), _FillValue
+      -2147483648; ``start_time``/``stop_time`` global attributes as
+      ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
+    - ``confidence_in`` bits (coastline 0, ocean 1, land 3, day 10, ...) and ``cloud_in``
+      bits (gross_cloud 7, ...): SLSTR PDFS flag tables, as in idf-converter's reader.
+    - Not from a public excerpt: the manifest's grid description (``nadirImageSize`` per
+      grid with start/track offsets, ``resolution`` per grid, ``baselineCollection``) is
+      what the reader reads, with a 30-column 1 km grid and a 4-column 16 km tie-point
+      grid instead of 1500 and 130; the water vapour and satellite zenith values.
+    The SST needs the ``slstr_sst_coefficients`` auxiliary file (no public source:
+    :func:`write_slstr_sst_coefficients_stand_in`). The flagged cells carry the gross
+    cloud flag: their SST is masked; edge columns are masked by the reader's SST filter.
+    The first column is unfilled (fill value, ``unfilled`` confidence bit), as at the
+    edges of real nadir images: idf-converter's SST step fails on a channel without any
+    masked value (``'numpy.bool_' object does not support item assignment``).
+    """
+    start = START + timedelta(hours=9, minutes=53, seconds=17, microseconds=312000)
+    end = start + timedelta(seconds=180)
+    product.mkdir(parents=True)
+    _slstr_manifest(product, '004')
+    lon2d, lat2d = np.meshgrid(longitudes(), latitudes()[::-1])
+    dims = ('rows', 'columns')
+
+    def dataset(name: str, rows: int = NY, columns: int = NX) -> netCDF4.Dataset:
+        nc = netCDF4.Dataset(product / name, 'w', format='NETCDF4')
+        nc.createDimension('rows', rows)
+        nc.createDimension('columns', columns)
+        nc.setncatts(
+            {
+                'start_time': start.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+                'stop_time': end.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+            }
+        )
+        return nc
+
+    with dataset('geodetic_in.nc') as nc:
+        for name, values, units in (
+            ('latitude_in', lat2d, 'degrees_north'),
+            ('longitude_in', lon2d, 'degrees_east'),
+        ):
+            variable = nc.createVariable(name, 'i4', dims, fill_value=np.int32(-2147483648))
+            variable.setncatts({'scale_factor': 1e-6, 'units': units})
+            variable[:] = values
+    rows, columns = np.indices((NY, NX))
+    for channel, level in (('S7', 285.0), ('S8', 288.0), ('S9', 287.0)):
+        with dataset(f'{channel}_BT_in.nc') as nc:
+            bt = packed_variable(
+                nc, f'{channel}_BT_in', 'i2', dims, scale=0.01, offset=283.73, fill=-32768,
+                units='K', standard_name='toa_brightness_temperature',
+            )  # fmt: skip
+            values = np.ma.masked_array(level + 2.0 * rows / NY - 0.5 * columns / NX)
+            values[:, 0] = np.ma.masked  # unfilled pixels at the swath edge
+            bt[:] = values
+    with dataset('flags_in.nc') as nc:
+        confidence = nc.createVariable('confidence_in', 'u2', dims)
+        flags = np.full((NY, NX), 1 << 1, 'u2')  # ocean
+        flags[:, 0] |= 1 << 5  # unfilled
+        confidence[:] = flags
+        cloud = nc.createVariable('cloud_in', 'u2', dims)
+        values = np.zeros((NY, NX), 'u2')
+        for row, column in FLAGGED:
+            values[row, column] = SLSTR_CLOUD_GROSS
+        cloud[:] = values
+    with dataset('geometry_tn.nc', columns=SLSTR_TIE_COLUMNS) as nc:
+        zenith = nc.createVariable('sat_zenith_tn', 'f8', dims)
+        zenith.units = 'degrees'
+        zenith[:] = np.linspace(0.0, 50.0, SLSTR_TIE_COLUMNS)[None, :].repeat(NY, axis=0)
+    with dataset('met_tx.nc', columns=SLSTR_TIE_COLUMNS) as nc:
+        nc.createDimension('t_series', 1)
+        vapour = nc.createVariable('total_column_water_vapour_tx', 'f4', ('t_series', *dims))
+        vapour.units = 'kg m-2'
+        vapour[:] = np.full((1, NY, SLSTR_TIE_COLUMNS), 20.0)
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (start, end),
+        {'S8': (280, 300), 'S9': (280, 300), 'sea_surface_temperature': (280, 300)},
+        {'sea_surface_temperature': FLAGGED},
+    )
+
+
+def write_slstr_sst_coefficients_stand_in(path: Path) -> None:
+    """A stand-in for the SLSTR N2 SST coefficients (auxiliary ``slstr_sst_coefficients``).
+
+    The real file has no public source (README, IDF section). This stands for it with
+    what idf-converter's reader reads: a netCDF variable ``coefficients_LUT`` of
+    (coefficient, ..., water vapour, path length), the coefficients a, b, c of
+    SST = a + b * BT12 + c * BT11. Constant a 0, b -2, c 3 (a plain split window):
+    it proves the product converts, not that the SST is right.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        for name, size in (('coefficient', 3), ('set', 1), ('tcwv', 2), ('path', 2)):
+            nc.createDimension(name, size)
+        table = nc.createVariable('coefficients_LUT', 'f4', ('coefficient', 'set', 'tcwv', 'path'))
+        table[:] = np.array([0.0, -2.0, 3.0])[:, None, None, None] * np.ones((3, 1, 2, 2))

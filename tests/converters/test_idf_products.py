@@ -130,6 +130,10 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     'S1A_IW_SLC__1SDV_20240301T054218_20240301T054243_052744_0661B0_1A2B': (
         files.write_sentinel1_l1_slc, {}, 1,
     ),
+    (
+        'S3A_SL_1_RBT____20240301T095317_20240301T095617'
+        '_20240301T120015_0179_109_350_1980_MAR_O_NR_004'
+    ): (files.write_sentinel3_slstr_l1_rbt, {}, 1),
     'rtofs_glo_2ds_f024_prog': (files.write_rtofs, {'bundle': 'prog'}, 1),
     'rtofs_glo_2ds_n000_diag': (files.write_rtofs, {'bundle': 'diag'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
@@ -152,6 +156,8 @@ def idf_converter_installed() -> str:
 def stand_in_auxiliary_files() -> None:
     """Stand-ins for the auxiliary files no public source gives (see product_files)."""
     files.write_olci_rayleigh_lut_stand_in(auxiliary.get('olci_rayleigh_lut').local_path())
+    coefficients = auxiliary.get('slstr_sst_coefficients').local_path()
+    files.write_slstr_sst_coefficients_stand_in(coefficients)
 
 
 def skip_without_openjpeg() -> None:
@@ -282,15 +288,27 @@ def test_sentinel1_ocn_cells_without_an_estimate_are_masked_in_their_sub_swath(t
                     assert values[row, (column + 1) % columns] is not np.ma.masked
 
 
-OLCI_L1 = (
-    'S3A_OL_1_EFR____20240301T101503_20240301T101803_20240301T120501_0179_110_065_2160_MAR_O_NR_003'
+@pytest.mark.parametrize(
+    ('entry_id', 'name'),
+    [
+        (
+            'S3A_OL_1_EFR____20240301T101503_20240301T101803'
+            '_20240301T120501_0179_110_065_2160_MAR_O_NR_003',
+            'olci_rayleigh_lut',
+        ),
+        (
+            'S3A_SL_1_RBT____20240301T095317_20240301T095617'
+            '_20240301T120015_0179_109_350_1980_MAR_O_NR_004',
+            'slstr_sst_coefficients',
+        ),
+    ],
 )
+def test_a_product_without_its_auxiliary_file_fails_naming_it_and_writes_nothing(
+    entry_id, name, tmp_path
+):
+    auxiliary.get(name).local_path().unlink()  # the stand-in is gone: as on a fresh site
 
-
-def test_olci_l1_without_the_rayleigh_lut_fails_naming_the_file_and_writes_nothing(tmp_path):
-    auxiliary.get('olci_rayleigh_lut').local_path().unlink()
-
-    with pytest.raises(AuxiliaryFileError, match='olci_rayleigh_lut') as error:
-        convert(OLCI_L1, tmp_path)
+    with pytest.raises(AuxiliaryFileError, match=name) as error:
+        convert(entry_id, tmp_path)
     assert 'GEOSPAAS_PROCESSING_AUXILIARY_URL' in str(error.value)  # how to fix it
     assert not (tmp_path / 'out').exists() or not list((tmp_path / 'out').rglob('*.nc'))
