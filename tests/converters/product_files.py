@@ -13,12 +13,14 @@ range, and the cells that are flagged in the input (to be masked in the output).
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import netCDF4
 import numpy as np
+import tifffile
 
 NY, NX = 20, 30  # latitude rows, longitude columns: small enough for a 2-core run
 SOUTH, WEST, STEP = 40.0, -10.0, 0.5
@@ -1005,3 +1007,793 @@ def write_sentinel1_ocn_rvl(product: Path, *, swaths: int = 3) -> Written:
         },
         {},  # a flagged cell's column depends on its sub-swath: checked in its own test
     )
+
+
+S1_L1_LINES, S1_L1_SAMPLES = 160, 240
+"""GRD image size: 8x8 pixel blocks (the 80 m GRD extraction) give NY x NX."""
+
+
+def _xml_tree(parent: ET.Element, content: dict) -> None:
+    for tag, value in content.items():
+        child = ET.SubElement(parent, tag)
+        if isinstance(value, dict):
+            _xml_tree(child, value)
+        else:
+            child.text = str(value)
+
+
+def _s1_time(moment: datetime) -> str:
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.%f')
+
+
+@dataclass
+class Sentinel1Image:
+    """One Sentinel-1 L1 measurement: its file name, annotation values and pixels."""
+
+    name: str
+    product_type: str
+    swath: str
+    range_spacing: float
+    azimuth_spacing: float
+    pixels: np.ndarray
+    """Digital numbers: uint16 amplitude (GRD) or int16 (I, Q) pairs (SLC)."""
+
+
+def _write_sentinel1_l1_safe(product: Path, image: Sentinel1Image) -> Written:
+    """The SAFE of one Sentinel-1 L1 measurement; see :func:`write_sentinel1_l1_grd`."""
+    start = START + timedelta(hours=5, minutes=42, seconds=18, microseconds=123456)
+    end = start + timedelta(seconds=25)
+    for folder in ('measurement', 'annotation/calibration'):
+        (product / folder).mkdir(parents=True)
+    (product / 'manifest.safe').write_text('<?xml version="1.0" encoding="UTF-8"?>\n')
+    lines, samples = image.pixels.shape[:2]
+    measurement = product / 'measurement' / f'{image.name}.tiff'
+    if image.pixels.ndim == 2:
+        tifffile.imwrite(measurement, image.pixels)
+    else:
+        _write_complex_int16_tiff(measurement, image.pixels)
+
+    lat_range, lon_range = grid_extent()
+    tie_lines = np.linspace(0, lines - 1, 5).round().astype(int)
+    tie_pixels = np.linspace(0, samples - 1, 6).round().astype(int)
+    points = []
+    for line in tie_lines:  # ascending pass, right-looking: line northward, pixel eastward
+        for pixel in tie_pixels:
+            fraction_line = line / (lines - 1)
+            fraction_pixel = pixel / (samples - 1)
+            points.append(
+                {
+                    'azimuthTime': _s1_time(start + (end - start) * fraction_line),
+                    'slantRangeTime': f'{5.36e-3 + 3.0e-4 * fraction_pixel:.9e}',
+                    'line': int(line),
+                    'pixel': int(pixel),
+                    'latitude': lat_range[0] + (lat_range[1] - lat_range[0]) * fraction_line,
+                    'longitude': lon_range[0] + (lon_range[1] - lon_range[0]) * fraction_pixel,
+                    'height': 0.0,
+                    'incidenceAngle': 30.9 + 15.1 * fraction_pixel,
+                    'elevationAngle': 27.5 + 13.0 * fraction_pixel,
+                }
+            )
+    annotation = ET.Element('product')
+    _xml_tree(
+        annotation,
+        {
+            'adsHeader': {
+                'missionId': 'S1A',
+                'productType': image.product_type,
+                'polarisation': 'VV',
+                'mode': 'IW',
+                'swath': image.swath,
+                'startTime': _s1_time(start),
+                'stopTime': _s1_time(end),
+                'absoluteOrbitNumber': 52744,
+                'missionDataTakeId': 0x0661B0,
+                'imageNumber': image.name[-3:],
+            },
+            'generalAnnotation': {'productInformation': {'pass': 'Ascending'}},
+            'imageAnnotation': {
+                'imageInformation': {
+                    'rangePixelSpacing': image.range_spacing,
+                    'azimuthPixelSpacing': image.azimuth_spacing,
+                    'incidenceAngleMidSwath': 38.5,
+                    'numberOfSamples': samples,
+                    'numberOfLines': lines,
+                }
+            },
+        },
+    )
+    point_list = ET.SubElement(
+        ET.SubElement(annotation, 'geolocationGrid'),
+        'geolocationGridPointList',
+        count=str(len(points)),
+    )
+    for point in points:
+        _xml_tree(ET.SubElement(point_list, 'geolocationGridPoint'), point)
+    ET.ElementTree(annotation).write(
+        product / 'annotation' / f'{image.name}.xml', encoding='UTF-8', xml_declaration=True
+    )
+
+    calibration = ET.Element('calibration')
+    vector_list = ET.SubElement(calibration, 'calibrationVectorList')
+    lut_pixels = np.arange(0, samples + 40, 40)  # the last vector pixel past the image
+    for line in (0, lines // 2, lines + 10):
+        values = ' '.join(['5.000000e+02'] * lut_pixels.size)
+        _xml_tree(
+            ET.SubElement(vector_list, 'calibrationVector'),
+            {
+                'azimuthTime': _s1_time(start),
+                'line': line,
+                'pixel': ' '.join(str(p) for p in lut_pixels),
+                'sigmaNought': values,
+                'betaNought': values,
+                'gamma': values,
+                'dn': values,
+            },
+        )
+    ET.ElementTree(calibration).write(
+        product / 'annotation' / 'calibration' / f'calibration-{image.name}.xml',
+        encoding='UTF-8',
+        xml_declaration=True,
+    )
+    return Written(
+        lat_range,
+        lon_range,
+        (start, end),
+        # sigma0 over its reference at the local incidence: near 1 on a uniform sea.
+        {'sea_surface_roughness': (0.5, 2.0)},
+        {'sea_surface_roughness': FLAGGED},
+    )
+
+
+def _write_complex_int16_tiff(path: Path, pixels: np.ndarray) -> None:
+    """A TIFF of complex 16-bit integers (SampleFormat 5 COMPLEXINT, 32 bits per sample).
+
+    tifffile writes no complex integers: the (I, Q) int16 pairs are written as one
+    32-bit integer per pixel (I first, little-endian), then the SampleFormat tag is
+    set to 5 (TIFF 6.0 and its SampleFormat extension: 5 = complex signed integer).
+    """
+    packed = np.ascontiguousarray(pixels.astype('<i2')).view('<i4')[..., 0]
+    tifffile.imwrite(path, packed, byteorder='<')
+    with tifffile.TiffFile(path) as tiff:
+        offset = tiff.pages[0].tags['SampleFormat'].valueoffset
+    with path.open('r+b') as raw:
+        raw.seek(offset)
+        raw.write(np.uint16(5).tobytes())
+
+
+def write_sentinel1_l1_grd(product: Path) -> Written:
+    """A Sentinel-1 IW GRDH product directory (``.SAFE``) with one VV measurement.
+
+    Sources:
+    - SAFE layout: ``manifest.safe``, ``measurement/<name>.tiff``, ``annotation/<name>.xml``
+      and ``annotation/calibration/calibration-<name>.xml``, the file name
+      ``s1a-iw-grd-vv-<start>-<stop>-<orbit>-<datatake>-001`` (Sentinel-1 Product
+      Specification S1-RS-MDA-52-7441, "Product Format": SAFE structure and naming; also
+      the GDAL SAFE driver documentation, gdal.org/drivers/raster/safe.html).
+    - GRD measurement: a GeoTIFF of 16-bit unsigned detected amplitude (digital
+      numbers), one band, zero outside the imaged swath (S1-RS-MDA-52-7441, "Measurement
+      Data Components"; ESA Sentinel-1 SAR User Guide, "Level-1 GRD").
+    - Product annotation: ``adsHeader`` (missionId, productType, polarisation, mode,
+      swath, startTime, stopTime), ``generalAnnotation/productInformation/pass``,
+      ``imageAnnotation/imageInformation`` (rangePixelSpacing, azimuthPixelSpacing,
+      incidenceAngleMidSwath, numberOfSamples, numberOfLines) and the
+      ``geolocationGrid/geolocationGridPointList`` of (line, pixel, latitude, longitude,
+      height, incidenceAngle) tie points (S1-RS-MDA-52-7441, "Product Annotation
+      Data Set"). IW GRDH pixel spacing is 10 m x 10 m (SAR User Guide, "Resolutions").
+    - Calibration annotation: ``calibrationVectorList/calibrationVector`` with line,
+      pixel, sigmaNought (and betaNought, gamma, dn) LUTs; sigma0 = DN^2 / A_sigma^2
+      (ESA "Radiometric Calibration of S-1 Level-1 Products Generated by the S-1 IPF",
+      ESA-EOPG-CSCOP-TN-0002, section 2).
+    - Not from a public excerpt: the LUT value (500), the DN level (about 120, sigma0
+      about -12 dB, a VV sea value at mid-swath incidence) and the 5x6 tie-point grid
+      (real grids are about 10x21) are neutral choices; manifest.safe holds only its
+      XML declaration (the reader does not read it); the image is 160x240 pixels
+      instead of about 16000x25000. Tie-point latitudes/longitudes span the grid used by
+      the other writers, not the 1.6x2.4 km that 10 m pixels cover (the reader never
+      relates the two).
+    The flagged cells are 8x8 pixel blocks of DN 0 (outside the swath): masked.
+    """
+    block = S1_L1_LINES // NY
+    rng = np.random.default_rng(1)
+    dn = rng.normal(120.0, 6.0, (S1_L1_LINES, S1_L1_SAMPLES)).clip(60, 180).astype('u2')
+    for row, column in FLAGGED:
+        dn[row * block : (row + 1) * block, column * block : (column + 1) * block] = 0
+    name = 's1a-iw-grd-vv-20240301t054218-20240301t054243-052744-0661b0-001'
+    return _write_sentinel1_l1_safe(product, Sentinel1Image(name, 'GRD', 'IW', 10.0, 10.0, dn))
+
+
+S1_SLC_BLOCK = (3, 11)
+"""SLC pixels (lines, samples) in one output cell: the 40 m extraction of 13.9 m azimuth
+and 2.33 m slant-range (3.74 m ground range at 38.5 degrees) spacing."""
+
+
+def write_sentinel1_l1_slc(product: Path) -> Written:
+    """A Sentinel-1 IW SLC product directory (``.SAFE``), one sub-swath (IW1) VV measurement.
+
+    Same SAFE layout and annotations as :func:`write_sentinel1_l1_grd` (sources there),
+    with what differs for SLC (S1-RS-MDA-52-7441, "Measurement Data Components"; SAR User
+    Guide, "Level-1 SLC"): one measurement per sub-swath and polarisation
+    (``s1a-iw1-slc-vv-...-004``), complex samples as 16-bit signed integer I and Q
+    (TIFF SampleFormat complex integer, ``CInt16``), slant-range geometry with
+    rangePixelSpacing 2.33 m and azimuthPixelSpacing 13.9 m (IW SLC), ``productType``
+    SLC and ``swath`` IW1 in ``adsHeader``.
+    Not reproduced: the IW burst structure (``swathTiming/burstList``, overlapping
+    bursts stacked in the image): idf-converter's reader does not read it (its default
+    spacing refuses IW/EW SLC; the parameter file's ``mspacing`` takes the other path),
+    so a real IW SLC shows burst seams in SEAScope that this input does not have.
+    The flagged cells are 3x11 pixel blocks of zero samples (invalid): masked.
+    """
+    lines, samples = NY * S1_SLC_BLOCK[0], NX * S1_SLC_BLOCK[1]
+    rng = np.random.default_rng(2)
+    iq = rng.normal(0.0, 85.0, (lines, samples, 2)).round().clip(-2000, 2000)  # |DN| ~ 120
+    for row, column in FLAGGED:
+        rows = slice(row * S1_SLC_BLOCK[0], (row + 1) * S1_SLC_BLOCK[0])
+        iq[rows, column * S1_SLC_BLOCK[1] : (column + 1) * S1_SLC_BLOCK[1]] = 0
+    name = 's1a-iw1-slc-vv-20240301t054218-20240301t054243-052744-0661b0-004'
+    image = Sentinel1Image(name, 'SLC', 'IW1', 2.33, 13.9, iq.astype('i2'))
+    return _write_sentinel1_l1_safe(product, image)
+
+
+S3_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+OLCI_BANDS = ('Oa04', 'Oa06', 'Oa09', 'Oa17')
+"""The bands idf-converter's sentinel3/olci/L1 reader reads (its variable list)."""
+
+
+def _s3_geo_coordinates(path: Path) -> tuple[tuple[float, float], tuple[float, float]]:
+    """geo_coordinates.nc: DEM-corrected latitude/longitude of every pixel, rows x columns.
+
+    latitude/longitude are int32 with scale_factor 1e-6 and _FillValue -2147483648
+    (Sentinel-3 OLCI Product Data Format Specification, geo_coordinates.nc; the same
+    attributes in EOPF's public Sentinel-3 mapping files). A descending daytime pass:
+    the first row is the northernmost.
+    """
+    lon2d, lat2d = np.meshgrid(longitudes(), latitudes()[::-1])
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('rows', NY)
+        nc.createDimension('columns', NX)
+        for name, values, units in (
+            ('latitude', lat2d, 'degrees_north'),
+            ('longitude', lon2d, 'degrees_east'),
+        ):
+            variable = nc.createVariable(
+                name, 'i4', ('rows', 'columns'), fill_value=np.int32(-2147483648)
+            )
+            variable.setncatts({'scale_factor': 1e-6, 'units': units, 'standard_name': name})
+            variable[:] = values
+        altitude = nc.createVariable(
+            'altitude', 'i2', ('rows', 'columns'), fill_value=np.int16(-32768)
+        )
+        altitude.units = 'm'
+        altitude[:] = np.zeros((NY, NX), 'i2')
+    return grid_extent()
+
+
+def write_sentinel3_olci_l1_efr(product: Path) -> Written:
+    """A Sentinel-3 OLCI L1 EFR product directory (``.SEN3``), one file per band.
+
+    Sources:
+    - SEN3 layout: ``xfdumanifest.xml``, ``Oa01_radiance.nc`` .. ``Oa21_radiance.nc``,
+      ``geo_coordinates.nc``, ``time_coordinates.nc``, ``qualityFlags.nc`` (Sentinel-3
+      OLCI Product Data Format Specification, Level-1 product structure; the same file
+      names in satpy's public olci_l1b reader definition). Only the four bands the
+      reader reads (Oa04, Oa06, Oa09, Oa17) are written.
+    - ``OaNN_radiance``: ushort (rows, columns), units ``mW.m-2.sr-1.nm-1``, standard
+      name ``toa_upwelling_spectral_radiance``, packed with scale_factor/add_offset
+      (OLCI PDFS, radiance data sets; the public OLCI CDL template for TOA radiances).
+      _FillValue 65535 (the PDFS; not confirmed in a public excerpt).
+    - ``time_coordinates.nc``: ``time_stamp`` (rows), int64 microseconds since
+      2000-01-01 (the public OLCI CDL template for time stamps, ``_FillValue`` -1).
+    - ``instrument_data.nc``: ``solar_flux`` (bands, detectors), mW.m-2.nm-1, and
+      ``tie_geometries.nc``: ``SZA``, ``SAA``, ``OZA``, ``OAA`` on the tie-point grid
+      (tie_rows, tie_columns: every row, every ``ac_subsampling_factor`` = 64 columns),
+      angles packed as integers with scale_factor 1e-6 (OLCI PDFS, instrument data and
+      tie-point annotations); the reader's Rayleigh correction reads them.
+    - ``qualityFlags.nc``: ``quality_flags`` uint32 (rows, columns) with
+      ``flag_masks``/``flag_meanings`` (PDFS, quality flags): land is bit 31, invalid
+      bit 25 (the same bit order in idf-converter's reader).
+    - Not from a public excerpt: each band's scale_factor (0.01 here is a neutral
+      choice; real ones differ by band), the solar flux and sun/view angles (plausible
+      values for a morning pass at 45 N), the xfdumanifest.xml content (the reader does
+      not read it: only its XML root is written), the row/column size (4865 columns
+      in a real EFR frame, 30 here).
+    The flagged cells are invalid pixels: fill value in every band and the ``invalid``
+    flag set; they are masked. The Rayleigh correction needs the
+    ``olci_rayleigh_lut`` auxiliary file (see :func:`write_olci_rayleigh_lut_stand_in`).
+    Radiances are ocean-like (Oa04 about 60, Oa17 about 20).
+    """
+    start = START + timedelta(hours=10, minutes=15, seconds=3, microseconds=250000)
+    row_step = timedelta(microseconds=44000)  # one EFR row every 44 ms
+    end = start + row_step * (NY - 1)
+    product.mkdir(parents=True)
+    (product / 'xfdumanifest.xml').write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1"/>\n'
+    )
+    lat_range, lon_range = _s3_geo_coordinates(product / 'geo_coordinates.nc')
+    rows, columns = np.indices((NY, NX))
+    for band, level in zip(OLCI_BANDS, (60.0, 45.0, 30.0, 20.0), strict=True):
+        with netCDF4.Dataset(product / f'{band}_radiance.nc', 'w', format='NETCDF4') as nc:
+            nc.createDimension('rows', NY)
+            nc.createDimension('columns', NX)
+            radiance = packed_variable(
+                nc,
+                f'{band}_radiance',
+                'u2',
+                ('rows', 'columns'),
+                scale=0.01,
+                offset=0.0,
+                fill=65535,
+                units='mW.m-2.sr-1.nm-1',
+                standard_name='toa_upwelling_spectral_radiance',
+            )
+            values = np.ma.masked_array(level * (1 + 0.2 * rows / NY + 0.1 * columns / NX))
+            for row, column in FLAGGED:
+                values[row, column] = np.ma.masked
+            radiance[:] = values
+    with netCDF4.Dataset(product / 'time_coordinates.nc', 'w', format='NETCDF4') as nc:
+        nc.createDimension('rows', NY)
+        stamp = nc.createVariable('time_stamp', 'i8', ('rows',), fill_value=np.int64(-1))
+        stamp.setncatts(
+            {'units': 'microseconds since 2000-01-01 00:00:00', 'standard_name': 'time'}
+        )
+        stamp[:] = [
+            (start + row_step * k - S3_EPOCH) // timedelta(microseconds=1) for k in range(NY)
+        ]
+        nc.setncatts({'product_name': product.name, 'start_time': start.isoformat()})
+    _olci_instrument_data(product / 'instrument_data.nc')
+    _olci_tie_geometries(product / 'tie_geometries.nc')
+    with netCDF4.Dataset(product / 'qualityFlags.nc', 'w', format='NETCDF4') as nc:
+        nc.createDimension('rows', NY)
+        nc.createDimension('columns', NX)
+        flags = nc.createVariable('quality_flags', 'u4', ('rows', 'columns'))
+        meanings = [f'saturated@Oa{k:02d}' for k in range(21, 0, -1)] + [
+            'dubious', 'sun-glint_risk', 'duplicated', 'cosmetic', 'invalid',
+            'straylight_risk', 'bright', 'tidal_region', 'fresh_inland_water',
+            'coastline', 'land',
+        ]  # fmt: skip
+        flags.setncatts(
+            {
+                'flag_masks': np.array([1 << k for k in range(32)], dtype='u4'),
+                'flag_meanings': ' '.join(meanings),
+            }
+        )
+        values = np.zeros((NY, NX), 'u4')
+        for row, column in FLAGGED:
+            values[row, column] = 1 << 25  # invalid
+        flags[:] = values
+    # SEAScope gets ln(radiance) after the Rayleigh correction: ocean radiances of 1..200.
+    names = dict.fromkeys(OLCI_BANDS, (0.0, float(np.log(200.0))))
+    flagged = dict.fromkeys((*OLCI_BANDS, 'Oa17_bc'), FLAGGED)  # bc: NIR brightness contrast
+    return Written(lat_range, lon_range, (start, end), names, flagged)
+
+
+OLCI_TIE_COLUMNS_STEP = 64
+
+
+def _olci_instrument_data(path: Path) -> None:
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('bands', 21)
+        nc.createDimension('detectors', 4)
+        flux = nc.createVariable('solar_flux', 'f4', ('bands', 'detectors'))
+        flux.units = 'mW.m-2.nm-1'
+        wavelengths = np.linspace(400.0, 1020.0, 21)  # Oa01 .. Oa21
+        flux[:] = np.repeat((2000.0 - 1.3 * (wavelengths - 400.0))[:, None], 4, axis=1)
+
+
+def _olci_tie_geometries(path: Path) -> None:
+    tie_columns = (NX - 1) // OLCI_TIE_COLUMNS_STEP + 2  # the last tie column past the image
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        nc.createDimension('tie_rows', NY)
+        nc.createDimension('tie_columns', tie_columns)
+        nc.setncatts({'ac_subsampling_factor': OLCI_TIE_COLUMNS_STEP, 'al_subsampling_factor': 1})
+        across = np.linspace(0.0, 1.0, tie_columns)[None, :].repeat(NY, axis=0)
+        for name, dtype, values in (
+            ('SZA', 'u4', 45.0 + 0 * across),
+            ('SAA', 'i4', 150.0 + 0 * across),
+            ('OZA', 'u4', 5.0 + 30.0 * across),
+            ('OAA', 'i4', 100.0 + 0 * across),
+        ):
+            variable = nc.createVariable(name, dtype, ('tie_rows', 'tie_columns'))
+            variable.setncatts({'scale_factor': 1e-6, 'units': 'degrees'})
+            variable[:] = values
+
+
+def write_olci_rayleigh_lut_stand_in(path: Path) -> None:
+    """A stand-in for CNES's OLCI Rayleigh look-up table (auxiliary ``olci_rayleigh_lut``).
+
+    The real table has no public source (README, IDF section). This stands for it with
+    the layout idf-converter's sentinel3/olci/L1 reader parses (``#`` comments, then per
+    line: SZA, OZA, relative azimuth, and one reflectance per band Oa01..Oa21; OZA every
+    5 degrees from 0 to 90, azimuth every 10 degrees from 0 to 360) and a flat Rayleigh
+    reflectance of 0.01: it proves the product converts, not that the correction is right.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ['# stand-in for the CNES OLCI Rayleigh LUT: SZA OZA DELTA rho(Oa01..Oa21)']
+    for sza in (0.0, 90.0):
+        for oza in range(0, 91, 5):
+            for delta in range(0, 361, 10):
+                lines.append(' '.join([f'{sza:g}', str(oza), str(delta)] + ['0.01'] * 21))
+    path.write_text('\n'.join(lines) + '\n')
+
+
+S2_BANDS = ('B02', 'B03', 'B04')
+S2_BLOCK = 6  # 10 m pixels in a 60 m cell (the parameter file's resolution)
+S2_ULX, S2_ULY = 499980.0, 200040.0  # UTM 31N: tile corners sit at 100 km + (-20, +40) m
+S2_NODATA_CELL = (3, 4)
+
+
+def _utm31n_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    """Near the equator and the central meridian (3 E), UTM is nearly a scaled plate carree."""
+    metres_per_degree = 0.9996 * 110574.0
+    return 3.0 + (x - 500000.0) / metres_per_degree, y / metres_per_degree
+
+
+def _s2_xml(path: Path, root_tag: str, namespace: str, sections: dict) -> None:
+    """Write a Sentinel-2 metadata file: namespaced top-level sections, plain children."""
+    ET.register_namespace('n1', namespace)
+    root = ET.Element(f'{{{namespace}}}{root_tag}')
+    for name, content in sections.items():
+        section = ET.SubElement(root, f'{{{namespace}}}{name}')
+        for child in content:
+            section.append(child)
+    ET.ElementTree(root).write(path, encoding='UTF-8', xml_declaration=True)
+
+
+def _element(tag: str, text: object = None, children=(), **attributes) -> ET.Element:
+    element = ET.Element(tag, {k: str(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = str(text)
+    element.extend(children)
+    return element
+
+
+def _s2_angle_grid(tag: str, value: float) -> ET.Element:
+    rows = [_element('VALUES', ' '.join([f'{value:g}'] * 3)) for _ in range(3)]
+    return _element(
+        tag,
+        children=[
+            _element('COL_STEP', 5000, unit='m'),
+            _element('ROW_STEP', 5000, unit='m'),
+            _element('Values_List', children=rows),
+        ],
+    )
+
+
+def write_sentinel2_l1c(product: Path) -> Written:
+    """A Sentinel-2 L1C product directory (``.SAFE``, compact naming) with one tile.
+
+    Sources:
+    - Layout and names: ``MTD_MSIL1C.xml``, ``GRANULE/L1C_T<tile>_A<orbit>_<datatake>/``
+      holding ``MTD_TL.xml`` and ``IMG_DATA/T<tile>_<datatake>_B??.jp2`` (Sentinel-2
+      Products Specification Document S2-PDGS-TAS-DI-PSD, "compact naming convention"
+      (PSD 14) and "Level-1C product physical format").
+    - Band images: JPEG 2000, uint16 digital numbers, 10 m for B02/B03/B04; 0 is NODATA
+      and 65535 SATURATED (``Special_Values``); TOA reflectance = (DN + RADIO_ADD_OFFSET) /
+      QUANTIFICATION_VALUE with QUANTIFICATION_VALUE 10000 and RADIO_ADD_OFFSET -1000
+      from processing baseline 04.00 (PSD 14.9; ESA "Copernicus Sentinel-2: new
+      processing baseline 04.00", 2021-2022 notices).
+    - ``MTD_MSIL1C.xml``: ``n1:General_Info/Product_Info`` (PRODUCT_START_TIME,
+      PRODUCT_STOP_TIME, PROCESSING_LEVEL, PRODUCT_TYPE, PROCESSING_BASELINE,
+      GENERATION_TIME, ``Datatake``), ``Product_Image_Characteristics`` (PSD,
+      user product metadata). ``MTD_TL.xml``: ``n1:General_Info`` (TILE_ID, SENSING_TIME,
+      Archiving_Info), ``n1:Geometric_Info/Tile_Geocoding`` (HORIZONTAL_CS_NAME/CODE,
+      Size and Geoposition per resolution: ULX, ULY, XDIM 10, YDIM -10),
+      ``Tile_Angles`` (sun angle grids every 5000 m), ``n1:Quality_Indicators_Info``
+      (PSD, tile metadata). Tile corners at 100 km multiples minus 20 m (x) plus 40 m (y)
+      as in real tile metadata.
+    - Not from a public excerpt: the namespace URIs' exact version, the tile and
+      datatake identifiers (illustrative), the angle values, and the size (1.8 x 1.2 km
+      instead of 109.8 km). Viewing-angle grids and quality masks are left out (the
+      reader needs them only for other variables). The JP2 files are plain JPEG 2000
+      (lossless, no GML/GeoJP2 box: the reader takes the georeferencing from MTD_TL.xml).
+    The flagged cells are 60 m blocks of NODATA (0): masked.
+    """
+    import glymur  # JPEG 2000 through OpenJPEG, as idf-converter reads it
+
+    start = START + timedelta(hours=10, minutes=10, seconds=21, microseconds=24000)
+    end = start  # L1C products give the datatake's sensing start as start and stop
+    tile, datatake = 'T31NEA', '20240301T101021'
+    granule = product / 'GRANULE' / f'L1C_{tile}_A045123_{datatake}'
+    (granule / 'IMG_DATA').mkdir(parents=True)
+    rows, columns = np.indices((NY * S2_BLOCK, NX * S2_BLOCK))
+    for index, band in enumerate(S2_BANDS):
+        dn = (1500 + 200 * index + 300 * rows / rows.shape[0]).astype('u2')  # reflectance ~0.05
+        for row, column in FLAGGED:
+            dn[
+                row * S2_BLOCK : (row + 1) * S2_BLOCK, column * S2_BLOCK : (column + 1) * S2_BLOCK
+            ] = 0
+        glymur.Jp2k(str(granule / 'IMG_DATA' / f'{tile}_{datatake}_{band}.jp2'), data=dn)
+
+    time_text = start.strftime('%Y-%m-%dT%H:%M:%S.') + f'{start.microsecond // 1000:03d}Z'
+    product_namespace = 'https://psd-14.sentinel2.eo.esa.int/PSD/User_Product_Level-1C.xsd'
+    _s2_xml(
+        product / 'MTD_MSIL1C.xml',
+        'Level-1C_User_Product',
+        product_namespace,
+        {
+            'General_Info': [
+                _element(
+                    'Product_Info',
+                    children=[
+                        _element('PRODUCT_START_TIME', time_text),
+                        _element('PRODUCT_STOP_TIME', time_text),
+                        _element('PRODUCT_URI', product.name),
+                        _element('PROCESSING_LEVEL', 'Level-1C'),
+                        _element('PRODUCT_TYPE', 'S2MSI1C'),
+                        _element('PROCESSING_BASELINE', '05.10'),
+                        _element('GENERATION_TIME', '2024-03-01T12:01:02.000000Z'),
+                        _element(
+                            'Datatake',
+                            datatakeIdentifier=f'GS2B_{datatake}_036389_N05.10',
+                            children=[
+                                _element('SPACECRAFT_NAME', 'Sentinel-2B'),
+                                _element('DATATAKE_TYPE', 'INS-NOBS'),
+                                _element('DATATAKE_SENSING_START', time_text),
+                                _element('SENSING_ORBIT_NUMBER', 22),
+                                _element('SENSING_ORBIT_DIRECTION', 'DESCENDING'),
+                            ],
+                        ),
+                    ],
+                ),
+                _element(
+                    'Product_Image_Characteristics',
+                    children=[
+                        _element(
+                            'Special_Values',
+                            children=[
+                                _element('SPECIAL_VALUE_TEXT', 'NODATA'),
+                                _element('SPECIAL_VALUE_INDEX', 0),
+                            ],
+                        ),
+                        _element(
+                            'Special_Values',
+                            children=[
+                                _element('SPECIAL_VALUE_TEXT', 'SATURATED'),
+                                _element('SPECIAL_VALUE_INDEX', 65535),
+                            ],
+                        ),
+                        _element('QUANTIFICATION_VALUE', 10000, unit='none'),
+                        _element(
+                            'Radiometric_Offset_List',
+                            children=[
+                                _element('RADIO_ADD_OFFSET', -1000, band_id=k) for k in range(13)
+                            ],
+                        ),
+                    ],
+                ),
+            ]
+        },
+    )
+    sizes = [
+        _element(
+            'Size',
+            resolution=resolution,
+            children=[
+                _element('NROWS', NY * 60 // resolution),
+                _element('NCOLS', NX * 60 // resolution),
+            ],
+        )
+        for resolution in (10, 20, 60)
+    ]
+    positions = [
+        _element(
+            'Geoposition',
+            resolution=resolution,
+            children=[
+                _element('ULX', int(S2_ULX)),
+                _element('ULY', int(S2_ULY)),
+                _element('XDIM', resolution),
+                _element('YDIM', -resolution),
+            ],
+        )
+        for resolution in (10, 20, 60)
+    ]
+    _s2_xml(
+        granule / 'MTD_TL.xml',
+        'Level-1C_Tile_ID',
+        'https://psd-14.sentinel2.eo.esa.int/PSD/S2_PDI_Level-1C_Tile_Metadata.xsd',
+        {
+            'General_Info': [
+                _element(
+                    'TILE_ID', f'S2B_OPER_MSI_L1C_TL_2BPS_20240301T120102_A045123_{tile}_N05.10'
+                ),
+                _element(
+                    'DATASTRIP_ID',
+                    'S2B_OPER_MSI_L1C_DS_2BPS_20240301T120102_S20240301T101021_N05.10',
+                ),
+                _element('DOWNLINK_PRIORITY', 'NOMINAL'),
+                _element('SENSING_TIME', time_text),
+                _element(
+                    'Archiving_Info',
+                    children=[
+                        _element('ARCHIVING_CENTRE', '2BPS'),
+                        _element('ARCHIVING_TIME', '2024-03-01T12:30:00.000000Z'),
+                    ],
+                ),
+            ],
+            'Geometric_Info': [
+                _element(
+                    'Tile_Geocoding',
+                    children=[
+                        _element('HORIZONTAL_CS_NAME', 'WGS84 / UTM zone 31N'),
+                        _element('HORIZONTAL_CS_CODE', 'EPSG:32631'),
+                        *sizes,
+                        *positions,
+                    ],
+                ),
+                _element(
+                    'Tile_Angles',
+                    children=[
+                        _element(
+                            'Sun_Angles_Grid',
+                            children=[
+                                _s2_angle_grid('Zenith', 25.0),
+                                _s2_angle_grid('Azimuth', 120.0),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+            'Quality_Indicators_Info': [_element('Pixel_Level_QI', geometry='FULL_RESOLUTION')],
+        },
+    )
+    west, north = _utm31n_to_lonlat(S2_ULX + 30, S2_ULY - 30)  # 60 m cell centres
+    east, south = _utm31n_to_lonlat(S2_ULX + 60 * NX - 30, S2_ULY - 60 * NY + 30)
+    ranges = {f'{band}_TOA_reflectance': (0.0, 0.2) for band in S2_BANDS}
+    flagged = {f'{band}_TOA_reflectance': FLAGGED for band in S2_BANDS}
+    return Written((south, north), (west, east), (start, end), ranges, flagged)
+
+
+SLSTR_CLOUD_GROSS = 1 << 7
+"""``cloud_in`` bit of the gross cloud test (SLSTR L1 flags; idf-converter's bit table)."""
+SLSTR_TIE_COLUMNS = 4
+
+
+def _slstr_manifest(product: Path, baseline: str) -> None:
+    s3 = 'http://www.esa.int/safe/sentinel/sentinel-3/1.0'
+    slstr = 'http://www.esa.int/safe/sentinel/sentinel-3/slstr/1.0'
+
+    def grid(tag: str, name: str, rows: int, columns: int, start: int, track: int) -> str:
+        return (
+            f'<slstr:{tag} grid="{name}"><sentinel3:startOffset>{start}</sentinel3:startOffset>'
+            f'<sentinel3:trackOffset>{track}</sentinel3:trackOffset>'
+            f'<sentinel3:rows>{rows}</sentinel3:rows>'
+            f'<sentinel3:columns>{columns}</sentinel3:columns></slstr:{tag}>'
+        )
+
+    def resolution(name: str, metres: int) -> str:
+        return (
+            f'<slstr:resolution grid="{name}">'
+            f'<slstr:spatialResolution>{metres}</slstr:spatialResolution></slstr:resolution>'
+        )
+
+    (product / 'xfdumanifest.xml').write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1" xmlns:sentinel3="{s3}"'
+        f' xmlns:slstr="{slstr}"><metadataSection>'
+        '<metadataObject ID="generalProductInformation"><metadataWrap><xmlData>'
+        '<sentinel3:generalProductInformation>'
+        f'<sentinel3:baselineCollection>{baseline}</sentinel3:baselineCollection>'
+        '<sentinel3:timeliness>NR</sentinel3:timeliness>'
+        '</sentinel3:generalProductInformation></xmlData></metadataWrap></metadataObject>'
+        '<metadataObject ID="slstrProductInformation"><metadataWrap><xmlData>'
+        '<slstr:slstrProductInformation>'
+        + grid('nadirImageSize', '1 km', NY, NX, 0, NX // 2)
+        + grid('nadirImageSize', 'Tie Points', NY, SLSTR_TIE_COLUMNS, 0, SLSTR_TIE_COLUMNS // 2)
+        + resolution('1 km', 1000)
+        + resolution('Tie Points', 16000)
+        + '</slstr:slstrProductInformation></xmlData></metadataWrap></metadataObject>'
+        '</metadataSection></xfdu:XFDU>\n'
+    )
+
+
+def write_sentinel3_slstr_l1_rbt(product: Path) -> Written:
+    """A Sentinel-3 SLSTR L1 RBT product directory (``.SEN3``): the 1 km nadir TIR view.
+
+    Sources:
+    - SEN3 layout and names: ``xfdumanifest.xml``; per channel and view
+      ``S7_BT_in.nc``, ``S8_BT_in.nc``, ``S9_BT_in.nc`` (``i``: 1 km thermal grid, ``n``:
+      nadir), ``geodetic_in.nc`` (``latitude_in``, ``longitude_in``), ``flags_in.nc``
+      (``confidence_in``, ``cloud_in``), tie-point files ``geometry_tn.nc``
+      (``sat_zenith_tn``) and ``met_tx.nc`` (``total_column_water_vapour_tx``)
+      (Sentinel-3 SLSTR Product Data Format Specification, Level-1 RBT; the same names
+      in satpy's public slstr_l1b reader definition).
+    - Brightness temperatures: int16 packed with scale_factor 0.01, add_offset 283.73,
+      _FillValue -32768, units K (SLSTR PDFS; not confirmed in a public excerpt).
+      Geodetic coordinates: int32 microdegrees (scale_factor 1e-6), _FillValue
+      -2147483648; ``start_time``/``stop_time`` global attributes as
+      ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
+    - ``confidence_in`` bits (coastline 0, ocean 1, land 3, day 10, ...) and ``cloud_in``
+      bits (gross_cloud 7, ...): SLSTR PDFS flag tables, as in idf-converter's reader.
+    - Not from a public excerpt: the manifest's grid description (``nadirImageSize`` per
+      grid with start/track offsets, ``resolution`` per grid, ``baselineCollection``) is
+      what the reader reads, with a 30-column 1 km grid and a 4-column 16 km tie-point
+      grid instead of 1500 and 130; the water vapour and satellite zenith values.
+    The SST needs the ``slstr_sst_coefficients`` auxiliary file (no public source:
+    :func:`write_slstr_sst_coefficients_stand_in`). The flagged cells carry the gross
+    cloud flag: their SST is masked; edge columns are masked by the reader's SST filter.
+    The first column is unfilled (fill value, ``unfilled`` confidence bit), as at the
+    edges of real nadir images: idf-converter's SST step fails on a channel without any
+    masked value (``'numpy.bool_' object does not support item assignment``).
+    """
+    start = START + timedelta(hours=9, minutes=53, seconds=17, microseconds=312000)
+    end = start + timedelta(seconds=180)
+    product.mkdir(parents=True)
+    _slstr_manifest(product, '004')
+    lon2d, lat2d = np.meshgrid(longitudes(), latitudes()[::-1])
+    dims = ('rows', 'columns')
+
+    def dataset(name: str, rows: int = NY, columns: int = NX) -> netCDF4.Dataset:
+        nc = netCDF4.Dataset(product / name, 'w', format='NETCDF4')
+        nc.createDimension('rows', rows)
+        nc.createDimension('columns', columns)
+        nc.setncatts(
+            {
+                'start_time': start.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+                'stop_time': end.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+            }
+        )
+        return nc
+
+    with dataset('geodetic_in.nc') as nc:
+        for name, values, units in (
+            ('latitude_in', lat2d, 'degrees_north'),
+            ('longitude_in', lon2d, 'degrees_east'),
+        ):
+            variable = nc.createVariable(name, 'i4', dims, fill_value=np.int32(-2147483648))
+            variable.setncatts({'scale_factor': 1e-6, 'units': units})
+            variable[:] = values
+    rows, columns = np.indices((NY, NX))
+    for channel, level in (('S7', 285.0), ('S8', 288.0), ('S9', 287.0)):
+        with dataset(f'{channel}_BT_in.nc') as nc:
+            bt = packed_variable(
+                nc, f'{channel}_BT_in', 'i2', dims, scale=0.01, offset=283.73, fill=-32768,
+                units='K', standard_name='toa_brightness_temperature',
+            )  # fmt: skip
+            values = np.ma.masked_array(level + 2.0 * rows / NY - 0.5 * columns / NX)
+            values[:, 0] = np.ma.masked  # unfilled pixels at the swath edge
+            bt[:] = values
+    with dataset('flags_in.nc') as nc:
+        confidence = nc.createVariable('confidence_in', 'u2', dims)
+        flags = np.full((NY, NX), 1 << 1, 'u2')  # ocean
+        flags[:, 0] |= 1 << 5  # unfilled
+        confidence[:] = flags
+        cloud = nc.createVariable('cloud_in', 'u2', dims)
+        values = np.zeros((NY, NX), 'u2')
+        for row, column in FLAGGED:
+            values[row, column] = SLSTR_CLOUD_GROSS
+        cloud[:] = values
+    with dataset('geometry_tn.nc', columns=SLSTR_TIE_COLUMNS) as nc:
+        zenith = nc.createVariable('sat_zenith_tn', 'f8', dims)
+        zenith.units = 'degrees'
+        zenith[:] = np.linspace(0.0, 50.0, SLSTR_TIE_COLUMNS)[None, :].repeat(NY, axis=0)
+    with dataset('met_tx.nc', columns=SLSTR_TIE_COLUMNS) as nc:
+        nc.createDimension('t_series', 1)
+        vapour = nc.createVariable('total_column_water_vapour_tx', 'f4', ('t_series', *dims))
+        vapour.units = 'kg m-2'
+        vapour[:] = np.full((1, NY, SLSTR_TIE_COLUMNS), 20.0)
+    lat_range, lon_range = grid_extent()
+    return Written(
+        lat_range,
+        lon_range,
+        (start, end),
+        {'S8': (280, 300), 'S9': (280, 300), 'sea_surface_temperature': (280, 300)},
+        {'sea_surface_temperature': FLAGGED},
+    )
+
+
+def write_slstr_sst_coefficients_stand_in(path: Path) -> None:
+    """A stand-in for the SLSTR N2 SST coefficients (auxiliary ``slstr_sst_coefficients``).
+
+    The real file has no public source (README, IDF section). This stands for it with
+    what idf-converter's reader reads: a netCDF variable ``coefficients_LUT`` of
+    (coefficient, ..., water vapour, path length), the coefficients a, b, c of
+    SST = a + b * BT12 + c * BT11. Constant a 0, b -2, c 3 (a plain split window):
+    it proves the product converts, not that the SST is right.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with netCDF4.Dataset(path, 'w', format='NETCDF4') as nc:
+        for name, size in (('coefficient', 3), ('set', 1), ('tcwv', 2), ('path', 2)):
+            nc.createDimension(name, size)
+        table = nc.createVariable('coefficients_LUT', 'f4', ('coefficient', 'set', 'tcwv', 'path'))
+        table[:] = np.array([0.0, -2.0, 3.0])[:, None, None, None] * np.ones((3, 1, 2, 2))

@@ -20,7 +20,12 @@ import numpy as np
 import pytest
 
 from geospaas_processing.catalog.models import Dataset
-from geospaas_processing.converters.errors import ConversionToolError, ConversionToolMissing
+from geospaas_processing.converters import auxiliary
+from geospaas_processing.converters.errors import (
+    AuxiliaryFileError,
+    ConversionToolError,
+    ConversionToolMissing,
+)
 from geospaas_processing.converters.idf.converter import IDFConversionManager
 from geospaas_processing.converters.idf.runner import idf_converter_command
 from tests.converters import product_files as files
@@ -112,6 +117,23 @@ PRODUCT_INPUTS: dict[str, tuple[Callable[..., Written], dict, int]] = {
     'S1A_IW_OCN__2SDV_20240301T054218_20240301T054243_052744_0661B0_9C3F': (
         files.write_sentinel1_ocn_rvl, {}, 3,
     ),
+    'S1A_IW_GRDH_1SDV_20240301T054218_20240301T054243_052744_0661B0_9C3F': (
+        files.write_sentinel1_l1_grd, {}, 1,
+    ),
+    (
+        'S3A_OL_1_EFR____20240301T101503_20240301T101803'
+        '_20240301T120501_0179_110_065_2160_MAR_O_NR_003'
+    ): (files.write_sentinel3_olci_l1_efr, {}, 1),
+    'S2B_MSIL1C_20240301T101021_N0510_R022_T31NEA_20240301T120102': (
+        files.write_sentinel2_l1c, {}, 1,
+    ),
+    'S1A_IW_SLC__1SDV_20240301T054218_20240301T054243_052744_0661B0_1A2B': (
+        files.write_sentinel1_l1_slc, {}, 1,
+    ),
+    (
+        'S3A_SL_1_RBT____20240301T095317_20240301T095617'
+        '_20240301T120015_0179_109_350_1980_MAR_O_NR_004'
+    ): (files.write_sentinel3_slstr_l1_rbt, {}, 1),
     'rtofs_glo_2ds_f024_prog': (files.write_rtofs, {'bundle': 'prog'}, 1),
     'rtofs_glo_2ds_n000_diag': (files.write_rtofs, {'bundle': 'diag'}, 1),
     # Two depths (0 m, 15 m) times two months (the trajectory spans February-March).
@@ -130,9 +152,29 @@ def idf_converter_installed() -> str:
         pytest.skip(f'idf-converter is not installed (scripts/install_idf_converter.sh): {missing}')
 
 
+@pytest.fixture(autouse=True)
+def stand_in_auxiliary_files() -> None:
+    """Stand-ins for the auxiliary files no public source gives (see product_files)."""
+    files.write_olci_rayleigh_lut_stand_in(auxiliary.get('olci_rayleigh_lut').local_path())
+    coefficients = auxiliary.get('slstr_sst_coefficients').local_path()
+    files.write_slstr_sst_coefficients_stand_in(coefficients)
+
+
+def skip_without_openjpeg() -> None:
+    """Sentinel-2 bands are JPEG 2000: writing them needs glymur and the OpenJPEG library."""
+    glymur = pytest.importorskip('glymur', reason='glymur writes the JPEG 2000 bands')
+    version = tuple(int(part) for part in glymur.version.openjpeg_version.split('.')[:2])
+    if version < (2, 3):
+        pytest.skip('the OpenJPEG library (libopenjp2 >= 2.3) is needed to write JPEG 2000')
+
+
 def convert(entry_id: str, tmp_path: Path, **writer_options) -> tuple[list[str], Written, Path]:
     writer, options, _ = PRODUCT_INPUTS[entry_id]
-    suffix = {'S1': '.SAFE', 'S3': '.SEN3'}.get(entry_id[:2], '.nc')  # product directories
+    if entry_id.startswith('S2'):
+        skip_without_openjpeg()
+    suffix = {'S1': '.SAFE', 'S2': '.SAFE', 'S3': '.SEN3'}.get(
+        entry_id[:2], '.nc'
+    )  # product directories
     source = tmp_path / f'{entry_id}{suffix}'
     written = writer(source, **{**options, **writer_options})
     converter = IDFConversionManager.get_converter(Dataset(pk=1, entry_id=entry_id))
@@ -245,3 +287,29 @@ def test_sentinel1_ocn_cells_without_an_estimate_are_masked_in_their_sub_swath(t
                 if column // columns == swath:
                     assert values[row, column % columns] is np.ma.masked
                     assert values[row, (column + 1) % columns] is not np.ma.masked
+
+
+@pytest.mark.parametrize(
+    ('entry_id', 'name'),
+    [
+        (
+            'S3A_OL_1_EFR____20240301T101503_20240301T101803'
+            '_20240301T120501_0179_110_065_2160_MAR_O_NR_003',
+            'olci_rayleigh_lut',
+        ),
+        (
+            'S3A_SL_1_RBT____20240301T095317_20240301T095617'
+            '_20240301T120015_0179_109_350_1980_MAR_O_NR_004',
+            'slstr_sst_coefficients',
+        ),
+    ],
+)
+def test_a_product_without_its_auxiliary_file_fails_naming_it_and_writes_nothing(
+    entry_id, name, tmp_path
+):
+    auxiliary.get(name).local_path().unlink()  # the stand-in is gone: as on a fresh site
+
+    with pytest.raises(AuxiliaryFileError, match=name) as error:
+        convert(entry_id, tmp_path)
+    assert 'GEOSPAAS_PROCESSING_AUXILIARY_URL' in str(error.value)  # how to fix it
+    assert not (tmp_path / 'out').exists() or not list((tmp_path / 'out').rglob('*.nc'))

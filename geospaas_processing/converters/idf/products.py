@@ -93,7 +93,14 @@ PRODUCTS: tuple[IDFProduct, ...] = (
     IDFProduct(
         'Sentinel-2 L1C', r'^S2[A-D]_MSIL1C_', ('sentinel2_l1c.cfg',), inputs='GRANULE/L1C_*'
     ),
-    IDFProduct('Sentinel-3 OLCI L1 EFR', r'^S3[A-D]_OL_1_EFR_', ('sentinel3_olci_l1_efr.cfg',)),
+    IDFProduct(
+        # idf-converter's reader declares the NIR brightness contrast it only computes
+        # with the Rayleigh LUT: without it every conversion fails (KeyError: 'array').
+        'Sentinel-3 OLCI L1 EFR',
+        r'^S3[A-D]_OL_1_EFR_',
+        ('sentinel3_olci_l1_efr.cfg',),
+        auxiliary_files={'atmospheric_correction_LUT_path': 'olci_rayleigh_lut'},
+    ),
     IDFProduct(
         'Sentinel-3 OLCI L2 WFR chlorophyll',
         r'^S3[A-D]_OL_2_WFR_',
