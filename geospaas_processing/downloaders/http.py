@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import posixpath
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -100,7 +101,12 @@ class HTTPDownloader(Downloader):
 
     def size(self, url: str) -> int | None:
         response = self._request('HEAD', url, {})
-        response.close()
+        try:
+            # Reading the (empty) body hands the connection back to the pool; closing an
+            # unread streamed response would close the connection instead.
+            response.content  # noqa: B018
+        finally:
+            response.close()
         self._check_status(url, response)
         length = response.headers.get('Content-Length')
         return int(length) if length and length.isdigit() else None
@@ -165,6 +171,7 @@ class HTTPDownloader(Downloader):
                 response.headers, whole_body=response.status_code == 200
             ),
             close_callback=response.close,
+            readinto=_body_reader(url, response),
         )
 
     @staticmethod
@@ -182,6 +189,35 @@ class HTTPDownloader(Downloader):
                 f'({type(exc).__name__})',
                 url=redact_url(url),
             ) from exc
+
+
+def _body_reader(url: str, response: requests.Response) -> Callable[[memoryview], int] | None:
+    """``readinto`` for the body, straight from http.client into the caller's buffer.
+
+    urllib3's ``read(amount)`` returns a new bytes object per call (and its ``readinto``
+    copies one); reading the http.client response it wraps saves that allocation and copy
+    per chunk. Content-Length and chunked framing are still http.client's. At the end the
+    connection goes back to the session's pool, as urllib3 does after its own last read.
+    """
+    raw = response.raw
+    body = getattr(raw, '_original_response', None)
+    if not isinstance(body, http.client.HTTPResponse) or getattr(raw, '_fp', None) is not body:
+        return None  # another urllib3 layout: the transfer iterates the chunks instead
+
+    def readinto(buffer: memoryview) -> int:
+        try:
+            count = body.readinto(buffer)
+        except (http.client.HTTPException, OSError) as exc:
+            raise RetriableDownloadError(
+                f'the connection to {redact_url(url)} dropped during the transfer '
+                f'({type(exc).__name__})',
+                url=redact_url(url),
+            ) from exc
+        if not count and body.isclosed():
+            raw.release_conn()
+        return count
+
+    return readinto
 
 
 def _content_length(response: requests.Response) -> int | None:
