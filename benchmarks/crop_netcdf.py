@@ -43,12 +43,20 @@ CROP = (
     'import sys; from geospaas_processing.ops.crop import crop; '
     'crop(sys.argv[1], [-20, 10, 20, -10], sys.argv[2])'
 )
+# The worker's case: one process crops many files, paying the start-up once.
+CROP_MANY = (
+    'import sys; from geospaas_processing.ops.crop import crop; '
+    '[crop(sys.argv[1], [-20, 10, 20, -10], f"{sys.argv[2]}/{index}") '
+    'for index in range(int(sys.argv[3]))]'
+)
+NCKS_MANY = 'for index in $(seq "$4"); do "$1" -O -d lat,-10.,10. -d lon,-20.,20. "$2" "$3"; done'
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--quick', action='store_true', help='3 runs')
     parser.add_argument('--runs', type=int, help='timed runs of each (default 7; quick 3)')
+    parser.add_argument('--crops', type=int, default=20, help='crops per process, warm case')
     arguments = parser.parse_args()
     runs = arguments.runs or (3 if arguments.quick else 7)
     ncks = h.need('ncks', 'nco')
@@ -56,28 +64,32 @@ def main() -> None:
         root_path = Path(root)
         source = root_path / 'grid.nc'
         subprocess.run([sys.executable, '-c', MAKE_FILE, str(source)], check=True)
-        out = root_path / 'out'
+        out, ncks_out = root_path / 'out', root_path / 'ncks.nc'
         comparison = h.alternate(
-            f'8. crop of a {source.stat().st_size / 1e6:.0f} MB netCDF',
+            f'8. crop of a {source.stat().st_size / 1e6:.0f} MB netCDF, one process per crop',
             'ncks -d',
             lambda: h.timed(
-                [
-                    ncks,
-                    '-O',
-                    '-d',
-                    'lat,-10.,10.',
-                    '-d',
-                    'lon,-20.,20.',
-                    str(source),
-                    str(root_path / 'ncks.nc'),
-                ]
+                [ncks, '-O', '-d', 'lat,-10.,10.', '-d', 'lon,-20.,20.', str(source), str(ncks_out)]
             ),
             lambda: h.timed([sys.executable, '-c', CROP, str(source), str(out)]),
             runs,
-            before_each=lambda: h.remove(root_path / 'ncks.nc', out),
+            before_each=lambda: h.remove(ncks_out, out),
+        )
+        crops = arguments.crops
+        warm = h.alternate(
+            f'8b. {crops} crops of the same file: {crops} ncks runs, one Python process',
+            'ncks -d',
+            lambda: h.timed(
+                ['sh', '-c', NCKS_MANY, 'sh', ncks, str(source), str(ncks_out), str(crops)]
+            ),
+            lambda: h.timed([sys.executable, '-c', CROP_MANY, str(source), str(out), str(crops)]),
+            runs,
+            before_each=lambda: h.remove(ncks_out, out),
         )
     comparison.print('<= 1.5')
     comparison.save('crop_netcdf')
+    warm.print('<= 1.5')
+    warm.save('crop_netcdf_warm', crops=crops)
 
 
 if __name__ == '__main__':
