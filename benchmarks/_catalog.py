@@ -139,17 +139,24 @@ def ensure(size: int, work: Path) -> None:
         )
         iso, center, source, location = cursor.fetchone()
         cursor.execute('DELETE FROM catalog_dataset WHERE id = %s', (template_id,))
+        references = {
+            '"ISO_topic_category_id"': iso,
+            'data_center_id': center,
+            'source_id': source,
+            'geographic_location_id': location,
+        }
+        for column, value in references.items():  # COPY fills them from the defaults
+            cursor.execute(
+                f'ALTER TABLE catalog_dataset ALTER COLUMN {column} SET DEFAULT %s', (value,)
+            )
         with datasets.open() as handle:
             cursor.copy_expert(
                 'COPY catalog_dataset (id, entry_id, entry_title, summary, time_coverage_start,'
                 ' time_coverage_end) FROM STDIN',
                 handle,
             )
-        cursor.execute(
-            'UPDATE catalog_dataset SET "ISO_topic_category_id" = %s, data_center_id = %s,'
-            ' source_id = %s, geographic_location_id = %s',
-            (iso, center, source, location),
-        )
+        for column in references:
+            cursor.execute(f'ALTER TABLE catalog_dataset ALTER COLUMN {column} DROP DEFAULT')
         with uris.open() as handle:
             cursor.copy_expert(
                 'COPY catalog_dataseturi (dataset_id, name, service, uri) FROM STDIN', handle

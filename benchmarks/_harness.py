@@ -75,8 +75,8 @@ def timed(
             while process.stdout.read(1 << 16):
                 pass
         stderr = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        _, wait_status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(wait_status)
     finally:
         if stdout_path:
             sink.close()

@@ -72,7 +72,7 @@ def main() -> None:
             )
             comparison.print('< 0.3 s and < 60 MB')
             print(f'  {loaded_modules(command, env)}')
-            comparison.save('startup_' + name.split()[-1].strip('()-').replace(' ', '_'))
+            comparison.save('startup_' + name.split(' ', 1)[1].strip('()-').replace(' ', '_'))
 
 
 if __name__ == '__main__':

@@ -120,10 +120,10 @@ def _exclusive(path: Path, url: str):
 
 def _resume_point(handle: BinaryIO, partial: _files.PartialFiles) -> ResumePoint | None:
     offset = handle.seek(0, os.SEEK_END)
+    if offset == 0:  # the usual case: nothing to resume, no resume state to read
+        return None
     validator = partial.read_validator()
-    if offset > 0 and validator:
-        return ResumePoint(offset, validator)
-    return None
+    return ResumePoint(offset, validator) if validator else None
 
 
 def _receive(

@@ -118,7 +118,10 @@ class DownloadManager:
         max_downloads: selecting more datasets than this is an error, raised before
             anything is downloaded.
         save_path: record each local copy as a DatasetURI (service ``local``), once.
-        max_workers: datasets downloaded at once (each provider's limit still holds).
+        max_workers: datasets downloaded at once (each provider's limit still holds). The
+            default, 16, fills a provider that throttles each connection (measured:
+            benchmarks/throttled_provider.py) and costs nothing measurable when the CPU is
+            the limit (benchmarks/many_files_tmpfs.py).
         progress: called with ``(dataset_id, bytes_done, bytes_total)`` from worker threads.
         slot_timeout: seconds to wait for a provider slot before ``TooManyDownloadsError``.
         **criteria: Django lookups on Dataset (``id=1``, ``entry_id__startswith=...``).
@@ -135,7 +138,7 @@ class DownloadManager:
         max_downloads: int = 100,
         save_path: bool = False,
         *,
-        max_workers: int = 4,
+        max_workers: int = 16,
         progress: ProgressCallback | None = None,
         slot_timeout: float = 0.0,
         **criteria,
