@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from geospaas_processing import config
 from geospaas_processing.errors import GeospaasProcessingError
+from geospaas_processing.storage import NotEnoughSpaceError, RemoteStorage, StorageError
 
 
 class PublishError(GeospaasProcessingError):
@@ -94,10 +95,6 @@ def publish_over_ssh(
         ConfigurationError: paramiko is not installed.
         LockBusy: another process kept freeing space on the same directory for too long.
     """
-    # Imported here: storage loads the locks and SSH layers, which cropping or archiving
-    # (same package, imported together) do not need.
-    from geospaas_processing.storage import NotEnoughSpaceError, RemoteStorage, StorageError
-
     relative = clean_relative_path(relative_path)
     local_file = Path(local_root) / relative
     if not local_file.is_file():
