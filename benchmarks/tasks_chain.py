@@ -117,7 +117,7 @@ def main() -> int:
     broker_url = prepare_environment(scratch, args.broker)
     import geospaas_processing
 
-    geospaas_processing.setup()
+    geospaas_processing.setup(create=True)  # a scratch catalog of its own
     from celery import chain
 
     from geospaas_processing.demo.server import LoopbackFileServer

@@ -11,8 +11,8 @@ __version__ = '0.1.0'
 __all__ = ['__version__', 'setup']
 
 
-def setup(migrate: bool = True) -> None:
+def setup(migrate: bool = True, create: bool = False) -> None:
     """Configure Django and the catalog database; see :func:`geospaas_processing.database.setup`."""
     from geospaas_processing.database import setup as _setup
 
-    _setup(migrate=migrate)
+    _setup(migrate=migrate, create=create)

@@ -23,13 +23,18 @@ _APT_HINT = (
 )
 
 
-def setup(migrate: bool = True) -> None:
+def setup(migrate: bool = True, create: bool = False) -> None:
     """Configure Django and make sure the catalog database is usable.
+
+    A SpatiaLite catalog file is created on first use only at the default location;
+    a file named by ``GEOSPAAS_DB_PATH`` must exist (a mistyped path must not become
+    a new empty catalog) unless ``create`` is true, as for ``init-db``.
 
     Args:
         migrate: create or update the embedded SpatiaLite catalog's tables when
             needed. A PostGIS catalog is never migrated implicitly: run
             ``geospaas-processing init-db`` for that.
+        create: create the SpatiaLite file at ``GEOSPAAS_DB_PATH`` when missing.
 
     Raises:
         ConfigurationError: a library is missing, the database is unreachable
@@ -43,7 +48,7 @@ def setup(migrate: bool = True) -> None:
         return
     _check_geospatial_libraries()
     if not config.uses_postgis() and _uses_package_settings():
-        _check_spatialite_path(config.spatialite_path())
+        _check_spatialite_path(config.spatialite_path(), create)
     django.setup()
     check_connection()
     if migrate and not config.uses_postgis() and _uses_package_settings():
@@ -67,7 +72,12 @@ def _check_geospatial_libraries() -> None:
         ) from exc
 
 
-def _check_spatialite_path(path: Path) -> None:
+def _check_spatialite_path(path: Path, create: bool) -> None:
+    if config.spatialite_path_is_explicit() and not create and not path.exists():
+        raise ConfigurationError(
+            f'the catalog {path} named by GEOSPAAS_DB_PATH does not exist; check the path, '
+            'or create the catalog there with "geospaas-processing init-db"'
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -108,10 +118,7 @@ def check_connection() -> None:
 
 def _describe_database_error(exc: Exception) -> str:
     if config.uses_postgis():
-        where = (
-            f'{config.get("GEOSPAAS_DB_USER")}@{config.get("GEOSPAAS_DB_HOST")}:'
-            f'{config.get("GEOSPAAS_DB_PORT")}/{config.get("GEOSPAAS_DB_NAME")}'
-        )
+        where = config.postgis_address()
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return (
             f'cannot connect to the PostGIS catalog {where}: {reason}; check that the '
@@ -126,17 +133,22 @@ def _describe_database_error(exc: Exception) -> str:
 def migrate_catalog(quiet: bool = False, fake_initial: bool = False) -> None:
     """Create or update the catalog's tables; ``fake_initial`` adopts an existing GeoSPaaS schema.
 
-    Concurrent callers on one host are serialised with a file lock, so two
-    processes starting on a fresh SpatiaLite file do not both create tables.
+    A catalog made by this package's first schema is first brought onto django-geo-spaas's
+    migration history (:mod:`geospaas_processing.catalog.first_schema`). Concurrent callers
+    on one host are serialised with a file lock, so two processes starting on a fresh
+    SpatiaLite file do not both create tables.
     """
     from django.core.management import call_command
     from filelock import FileLock
+
+    from geospaas_processing.catalog.first_schema import upgrade_first_schema
 
     lock_path = config.locks_dir() / 'migrate.lock'
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(lock_path)):
         if quiet and not _has_unapplied_migrations():
             return
+        upgrade_first_schema()
         call_command(
             'migrate', interactive=False, fake_initial=fake_initial, verbosity=0 if quiet else 1
         )

@@ -21,10 +21,11 @@ class GeospaasProcessingError(Exception):
     """Base class of every error raised on purpose by geospaas_processing."""
 
 
-class ConfigurationError(GeospaasProcessingError):
+class ConfigurationError(GeospaasProcessingError, RuntimeError):
     """A setting, library or service the package needs is missing or invalid.
 
-    The message names what is wrong and how to fix it.
+    The message names what is wrong and how to fix it. Also a RuntimeError, which is what
+    the original geospaas_processing raised for missing settings.
     """
 
 

@@ -2,7 +2,10 @@
 
 Use it with ``DJANGO_SETTINGS_MODULE=geospaas_processing.settings`` (the default
 that :func:`geospaas_processing.setup` sets), or import its values into a
-deployment's own settings module.
+deployment's own settings module. A deployment that installs django-geo-spaas's
+``geospaas.vocabularies`` and ``geospaas.catalog`` lists those instead of this
+package's two catalog apps, keeping ``geospaas_processing``: the package then uses
+GeoSPaaS's models (see :mod:`geospaas_processing.catalog.installed`).
 """
 
 from __future__ import annotations

@@ -94,3 +94,9 @@ fi
 
 # idf-converter pins numpy<2: it lives in its own environment, .venv-idf, run as a command.
 bash scripts/install_idf_converter.sh
+
+# The real django-geo-spaas (Django 3.2) for the tests that share a catalog with it: .venv-geospaas.
+bash scripts/install_django_geo_spaas.sh
+
+# The real Syntool tools (.venv-syntool) when ../shared/vendor/syntool exists.
+bash scripts/install_syntool.sh

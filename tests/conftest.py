@@ -98,6 +98,8 @@ def isolated_environment(
     monkeypatch.setenv('GEOSPAAS_PROCESSING_LOCKS_DIR', str(home / 'locks'))
     monkeypatch.setenv('GEOSPAAS_PROCESSING_AUXILIARY_PATH', str(home / 'auxiliary'))
     monkeypatch.setenv('GEOSPAAS_FAILED_INGESTIONS_DIR', str(home / 'failed_ingestions'))
+    # Local downloads read only under allowed directories: the tests' own temporary files.
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS', str(tmp_path_factory.getbasetemp()))
     return home
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from geospaas_processing.copiers import (
+    RECORD_LOCK_NAME,
+    RECORD_NAME,
     CopyError,
     Flag,
     check_destination,
@@ -80,6 +82,8 @@ def test_copy_files_and_directories_with_flags(sources, tmp_path: Path) -> None:
     )
     assert (destination / 'product.SAFE.flag').is_file()
     assert sorted(path.name for path in destination.iterdir()) == [
+        RECORD_NAME,
+        RECORD_LOCK_NAME,
         'dataset_180.nc',
         'dataset_180.nc.flag',
         'product.SAFE',
@@ -144,53 +148,88 @@ def test_invalid_time_to_live(value) -> None:
         validate_time_to_live(value)
 
 
-def test_remove_expired_deletes_only_old_files_and_links(tmp_path: Path) -> None:
+def test_remove_expired_deletes_only_what_copy_to_made(sources, tmp_path: Path) -> None:
     destination = tmp_path / 'dest'
-    (destination / 'old_dir' / 'deep').mkdir(parents=True)
+    copy_to(sources.values(), destination, flag=FLAG)
+    copy_to([sources['file']], destination / 'links', link=True)
+    theirs = destination / 'theirs.nc'
+    theirs.write_text('put there by someone else')
+    _age(theirs, 1000)
     (destination / 'kept_empty').mkdir()
-    target = tmp_path / 'target.nc'
-    target.write_text('t')
-    old = destination / 'old.nc'
-    old.write_text('o')
-    _age(old, 100)
-    fresh = destination / 'fresh.nc'
-    fresh.write_text('f')
-    _age(fresh, 10)
-    deep = destination / 'old_dir' / 'deep' / 'x.nc'
-    deep.write_text('x')
-    _age(deep, 95)
-    old_link = destination / 'old_link.nc'
-    old_link.symlink_to(target)
-    _age(old_link, 200)
-    _age(target, 0)
 
-    removed = remove_expired(destination, 90)
+    assert remove_expired(destination, 90) == [], 'fresh copies stay'
+    removed = remove_expired(destination, 90, now=time.time() + 100 * DAY)
 
-    assert sorted(path.name for path in removed) == ['old.nc', 'old_link.nc', 'x.nc']
-    assert target.exists(), 'the target of a link is not touched'
-    assert fresh.exists()
-    assert not (destination / 'old_dir').exists(), 'directories emptied by the clean-up go'
+    assert sorted(str(path.relative_to(destination)) for path in removed) == [
+        'dataset_180.nc',
+        'dataset_180.nc.flag',
+        'product.SAFE.flag',
+        'product.SAFE/manifest',
+        'product.SAFE/measurement/band.tif',
+    ]
+    assert theirs.exists(), 'a file copy_to did not make is never deleted'
+    assert sources['file'].exists(), 'sources are not touched'
+    assert not (destination / 'product.SAFE').exists(), 'directories emptied by the clean-up go'
     assert (destination / 'kept_empty').is_dir(), 'other empty directories stay'
     assert remove_expired(tmp_path / 'missing', 90) == []
+    assert remove_expired(destination / 'links', 90, now=time.time() + 100 * DAY) == [
+        destination / 'links' / 'dataset_180.nc'
+    ]
 
 
-def test_remove_expired_with_zero_days_removes_everything_of_ours(tmp_path: Path) -> None:
-    (tmp_path / 'a').write_text('a')
-    _age(tmp_path / 'a', 0.001)
+def test_remove_expired_keeps_a_copy_replaced_since(sources, tmp_path: Path) -> None:
+    destination = tmp_path / 'dest'
+    copy_to([sources['file']], destination)
+    copy = destination / 'dataset_180.nc'
+    copy.unlink()
+    copy.write_text('a new file of the same name, made by the user')
 
-    assert remove_expired(tmp_path, 0) == [tmp_path / 'a']
+    assert remove_expired(destination, 0, now=time.time() + DAY) == []
+    assert copy.read_text() == 'a new file of the same name, made by the user'
 
 
-def test_remove_expired_keeps_files_of_other_users(tmp_path: Path) -> None:
-    if os.geteuid() != 0:
-        pytest.skip('changing the owner of a file needs root')
-    theirs = tmp_path / 'theirs.nc'
-    theirs.write_text('t')
-    os.chown(theirs, 65534, 65534)
-    _age(theirs, 1000)
+def test_remove_expired_dry_run_lists_and_deletes_nothing(sources, tmp_path: Path) -> None:
+    destination = tmp_path / 'dest'
+    copy_to([sources['file']], destination)
+    later = time.time() + 100 * DAY
 
-    assert remove_expired(tmp_path, 1) == []
-    assert theirs.exists()
+    assert remove_expired(destination, 90, now=later, dry_run=True) == [
+        destination / 'dataset_180.nc'
+    ]
+    assert (destination / 'dataset_180.nc').exists()
+    assert remove_expired(destination, 90, now=later) == [destination / 'dataset_180.nc']
+
+
+def test_copies_get_the_mode_cp_gives(sources, tmp_path: Path) -> None:
+    sources['file'].chmod(0o640)
+    old_umask = os.umask(0o027)
+    try:
+        copy_to([sources['file']], tmp_path / 'dest', flag=FLAG)
+    finally:
+        os.umask(old_umask)
+    assert (tmp_path / 'dest' / 'dataset_180.nc').stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / 'dest' / 'dataset_180.nc.flag').stat().st_mode & 0o777 == 0o640
+
+
+def test_relative_paths_and_overwrite_for_the_copy_task(sources, tmp_path: Path) -> None:
+    destination = tmp_path / 'dest'
+    (destination / 'src').mkdir(parents=True)
+    (destination / 'src' / 'dataset_180.nc').write_text('older copy')
+
+    outcomes = copy_to(
+        [sources['file'], sources['directory']],
+        destination,
+        relative_to=tmp_path,
+        overwrite=True,
+        record=False,
+    )
+
+    assert [outcome.status for outcome in outcomes] == ['copied', 'copied']
+    assert (destination / 'src' / 'dataset_180.nc').read_bytes() == b'netcdf'
+    assert (destination / 'src' / 'product.SAFE' / 'measurement' / 'band.tif').is_file()
+    assert not (destination / RECORD_NAME).exists()
+    with pytest.raises(CopyError, match='is not under'):
+        copy_to([tmp_path.parent / 'elsewhere.nc'], destination, relative_to=tmp_path)
 
 
 def test_copy_error_survives_pickling() -> None:
@@ -237,3 +276,25 @@ def test_flag_from_a_catalog_dataset(sources, tmp_path: Path) -> None:
     assert (
         '- url: ftp://example.org/a.nc' in (tmp_path / 'dest' / 'dataset_180.nc.flag').read_text()
     )
+
+
+def test_copy_task_keeps_relative_paths_and_replaces_older_copies(
+    isolated_environment: Path, tmp_path: Path
+) -> None:
+    """The ``copy`` task goes through copy_to: ``copy_to/<path>``, overwriting, chain unbroken."""
+    from geospaas_processing.tasks import core
+
+    work = isolated_environment / 'work'
+    (work / 'ds' / 'product.SAFE').mkdir(parents=True)
+    (work / 'ds' / 'a.nc').write_bytes(b'new')
+    (work / 'ds' / 'product.SAFE' / 'band.tif').write_bytes(b'tif')
+    target = tmp_path / 'copies'
+    (target / 'ds').mkdir(parents=True)
+    (target / 'ds' / 'a.nc').write_bytes(b'older copy')
+
+    result = core.copy((6, ['ds/a.nc', 'ds/product.SAFE', 'ds/missing.nc']), copy_to=str(target))
+
+    assert result == (6, ['ds/a.nc', 'ds/product.SAFE', 'ds/missing.nc'])
+    assert (target / 'ds' / 'a.nc').read_bytes() == b'new'
+    assert (target / 'ds' / 'product.SAFE' / 'band.tif').read_bytes() == b'tif'
+    assert not (target / RECORD_NAME).exists(), 'task copies are not geospaas-copy copies'

@@ -206,6 +206,7 @@ def test_public_names() -> None:
         'LockBusy',
         'LockError',
         'any_dataset_locked',
+        'configured_expiry',
         'dataset_lock',
         'named_lock',
         'provider_slot',
@@ -474,3 +475,25 @@ def test_any_name_is_a_valid_redis_lock_name(use_redis: RedisServer, unique_name
             with locks.named_lock(name):
                 pass
     assert _redis_client().exists(f'geospaas_processing:lock:{name}') == 0
+
+
+def test_busy_locks_and_lock_outages_are_temporary_errors() -> None:
+    """The tasks retry every TemporaryError: a busy lock and an unreachable Redis are."""
+    from geospaas_processing.errors import TemporaryError
+
+    assert issubclass(locks.LockBusy, TemporaryError)
+    assert issubclass(locks.LockBackendUnavailable, TemporaryError)
+    assert issubclass(locks.LeaseLost, TemporaryError)
+
+
+@pytest.mark.parametrize('value', ['0', '-5', 'soon'])
+def test_a_lock_expiry_that_is_not_a_positive_number_is_refused(monkeypatch, value) -> None:
+    """One meaning for GEOSPAAS_PROCESSING_LOCK_EXPIRY=0 (an error), in tasks and downloads."""
+    from geospaas_processing.downloaders._slots import slot_expiry
+    from geospaas_processing.errors import ConfigurationError
+    from geospaas_processing.tasks import lock_expiry
+
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_LOCK_EXPIRY', value)
+    for read in (locks.configured_expiry, lock_expiry, slot_expiry):
+        with pytest.raises(ConfigurationError, match='GEOSPAAS_PROCESSING_LOCK_EXPIRY'):
+            read()

@@ -50,6 +50,24 @@ def _write(path: Path, size: int, age: float) -> Path:
     return path
 
 
+def _record(path: Path, dataset_id: int | None) -> Path:
+    """Write the manifest that names ``path`` as its directory's completed download."""
+    manifest = {'file': path.name, 'size': path.stat().st_size}
+    if dataset_id is not None:
+        manifest['dataset_id'] = dataset_id
+    (path.parent / storage.DOWNLOAD_RECORD_NAME).write_text(json.dumps(manifest))
+    return path
+
+
+def _fill_downloads(root: Path) -> dict[str, Path]:
+    """:func:`_fill`, each dataset directory with the manifest of its completed download."""
+    files = _fill(root)
+    for index in range(6):
+        _record(files[f'old{index}'], index)
+    _record(files['young'], 8)
+    return files
+
+
 def _fill(root: Path) -> dict[str, Path]:
     """Six old dataset files (256 KiB each, oldest first), a partial and a young file."""
     files = {
@@ -85,7 +103,7 @@ def test_errors_survive_pickling() -> None:
 
 
 def test_free_space_deletes_oldest_files_until_enough(small_disk: Path) -> None:
-    files = _fill(small_disk)
+    files = _fill_downloads(small_disk)
     local = LocalStorage(small_disk)
     needed = local.get_free_space() + 400 * KIB
 
@@ -99,7 +117,7 @@ def test_free_space_deletes_oldest_files_until_enough(small_disk: Path) -> None:
 
 
 def test_free_space_with_room_enough_deletes_nothing(small_disk: Path) -> None:
-    files = _fill(small_disk)
+    files = _fill_downloads(small_disk)
     local = LocalStorage(small_disk)
     assert local.free_space(local.get_free_space()) == []
     assert local.free_space(0) == []
@@ -107,7 +125,7 @@ def test_free_space_with_room_enough_deletes_nothing(small_disk: Path) -> None:
 
 
 def test_free_space_impossible_deletes_nothing(small_disk: Path) -> None:
-    files = _fill(small_disk)
+    files = _fill_downloads(small_disk)
     local = LocalStorage(small_disk)
     # The partial and the young file (384 KiB) can never be deleted.
     needed = FILESYSTEM_SIZE - 300 * KIB
@@ -119,7 +137,7 @@ def test_free_space_impossible_deletes_nothing(small_disk: Path) -> None:
 
 
 def test_unmanaged_storage_never_deletes(small_disk: Path) -> None:
-    files = _fill(small_disk)
+    files = _fill_downloads(small_disk)
     local = LocalStorage(small_disk, managed=False)
     with pytest.raises(NotEnoughSpaceError, match='not managed'):
         local.free_space(local.get_free_space() + KIB)
@@ -131,7 +149,8 @@ def test_symlinks_and_young_files_are_kept(small_disk: Path, tmp_path: Path) -> 
     (small_disk / 'link').mkdir()
     (small_disk / 'link' / 'precious.nc').symlink_to(outside)
     os.symlink(outside.parent, small_disk / 'linked_dir')
-    young = _write(small_disk / 'young.nc', 1024 * KIB, age=0)
+    young = _record(_write(small_disk / 'young' / 'young.nc', 1024 * KIB, age=0), 1)
+    _record(small_disk / 'link' / 'precious.nc', 2)
     local = LocalStorage(small_disk, min_age=60)
     with pytest.raises(NotEnoughSpaceError):
         local.free_space(local.get_free_space() + 100 * KIB)
@@ -153,7 +172,7 @@ print(json.dumps([str(path) for path in LocalStorage(root).free_space(needed)]))
 
 
 def test_two_processes_freeing_space_delete_only_what_is_needed(small_disk: Path) -> None:
-    files = _fill(small_disk)
+    files = _fill_downloads(small_disk)
     needed = LocalStorage(small_disk).get_free_space() + 400 * KIB
     start = time.time() + 0.8
     processes = [
@@ -167,6 +186,48 @@ def test_two_processes_freeing_space_delete_only_what_is_needed(small_disk: Path
     deleted = [json.loads(process.communicate(timeout=30)[0]) for process in processes]
     assert sorted(deleted, key=len) == [[], [str(files['old0']), str(files['old1'])]]
     assert files['old2'].exists()
+
+
+def test_free_space_keeps_downloads_whose_dataset_is_locked(small_disk: Path) -> None:
+    from geospaas_processing import locks
+
+    files = _fill_downloads(small_disk)
+    local = LocalStorage(small_disk)
+    needed = local.get_free_space() + 400 * KIB
+
+    with locks.dataset_lock(0):
+        deleted = local.free_space(needed)
+
+    assert deleted == [files['old1'], files['old2']]
+    assert (
+        files['old0'].exists()
+        and (small_disk / 'dataset_0' / storage.DOWNLOAD_RECORD_NAME).exists()
+    )
+
+
+def test_free_space_deletes_only_completed_downloads(small_disk: Path) -> None:
+    files = _fill(small_disk)  # old files, but no manifest says they are complete downloads
+    _record(files['old3'], 3)
+    local = LocalStorage(small_disk)
+
+    with pytest.raises(NotEnoughSpaceError):
+        local.free_space(local.get_free_space() + 400 * KIB)
+    assert local.free_space(local.get_free_space() + 100 * KIB) == [files['old3']]
+    assert not (small_disk / 'dataset_3').exists(), 'the manifest and the directory go too'
+    assert all(files[name].exists() for name in ('old0', 'old1', 'old2', 'old4', 'old5'))
+
+
+def test_free_space_without_dataset_id_waits_for_every_dataset_lock(small_disk: Path) -> None:
+    from geospaas_processing import locks
+
+    files = _fill(small_disk)
+    _record(files['old0'], None)
+    local = LocalStorage(small_disk)
+
+    with locks.dataset_lock(77), pytest.raises(NotEnoughSpaceError):
+        local.free_space(local.get_free_space() + 100 * KIB)
+    assert files['old0'].exists()
+    assert local.free_space(local.get_free_space() + 100 * KIB) == [files['old0']]
 
 
 def test_local_paths_stay_under_the_root(tmp_path: Path) -> None:
@@ -195,6 +256,17 @@ def test_invalid_needed_bytes(tmp_path: Path) -> None:
 def test_public_names() -> None:
     assert sorted(storage.__all__) == sorted(
         [
+            'ACTIVE_AGE',
+            'DOWNLOAD_RECORD_NAME',
+            'CompletedDownload',
+            'LocalSourceNotAllowedError',
+            'allowed_local_source',
+            'completed_download',
+            'creation_mode',
+            'delete_download',
+            'deleting_download',
+            'is_deletable_download',
+            'move_into_place',
             'MIN_AGE',
             'PARTIAL_SUFFIX',
             'LocalStorage',

@@ -1,7 +1,7 @@
 """The service and name values GeoSPaaS stores in ``DatasetURI.service`` and ``.name``."""
 
 LOCAL_FILE_SERVICE = 'local'
-FILE_SERVICE_NAME = 'file'
+FILE_SERVICE_NAME = 'fileService'
 OPENDAP_SERVICE = 'OPENDAP'
 DAP_SERVICE_NAME = 'dapService'
 HTTP_SERVICE = 'HTTPServer'

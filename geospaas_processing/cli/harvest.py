@@ -1,12 +1,22 @@
-"""``geospaas-processing harvest``: run the searches of a search file against the providers."""
+"""``geospaas-processing harvest``: run the searches of a search file against the providers.
+
+Exit status: 0 every search went through and every result was ingested, 1 a search
+stopped early or some results could not be ingested, 2 bad input, 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
 from pathlib import Path
 
+from geospaas_processing.cli import logs
+from geospaas_processing.cli.interrupt import EXIT_INTERRUPTED, Cancelled, Interrupt
 from geospaas_processing.cli.util import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+logger = logging.getLogger('geospaas_processing.cli.harvest')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,44 +37,89 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action='store_true',
         help='afterwards, retry the results that failed to be ingested before',
     )
+    logs.add_output_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Harvest; exit 0 when every search went through, 1 when one stopped early, 2 on bad input."""
+    """Harvest; 0 all ingested, 1 a search stopped early or results failed, 2 bad input."""
     from geospaas_processing.harvesting import (
         HarvestConfigurationError,
         harvest,
         load_harvest_config,
+        plan_harvest,
         retry_ingestion,
     )
     from geospaas_processing.harvesting.config import read_yaml
 
+    logs.configure_logging(args)
     try:
         harvest_config = load_harvest_config(args.config)
         search_config = read_yaml(args.search)
-        summaries = harvest(search_config, harvest_config, progress=_print_progress)
+        if args.dry_run:
+            return _dry_run(args, plan_harvest(search_config, harvest_config))
+        with Interrupt('geospaas-processing harvest') as interrupt:
+            summaries = harvest(
+                search_config, harvest_config, progress=_progress_reporter(args, interrupt)
+            )
     except HarvestConfigurationError as exc:
         print(f'geospaas-processing: error: {exc}', file=sys.stderr)
         return EXIT_USAGE
+    except Cancelled:
+        print('geospaas-processing harvest: interrupted; what was ingested stays', file=sys.stderr)
+        return EXIT_INTERRUPTED
+    retried = retry_ingestion(harvest_config) if args.retry_failed else None
+    _report(args, summaries, retried)
+    complete = all(summary['complete'] and not summary['failed'] for summary in summaries)
+    return EXIT_OK if complete else EXIT_FAILED
+
+
+def _dry_run(args: argparse.Namespace, planned) -> int:
+    if args.json:
+        print(json.dumps({'searches': planned}, indent=2, default=str))
+        return EXIT_OK
+    for search in planned:
+        print(f'{search["provider_name"]}: {search["search_parameters"]}')
+    print(f'{len(planned)} searches; nothing was harvested')
+    return EXIT_OK
+
+
+def _progress_reporter(args: argparse.Namespace, interrupt: Interrupt):
+    def report(summary) -> None:
+        interrupt.check()
+        if not args.quiet and not args.json:
+            _print_progress(summary)
+
+    return report
+
+
+def _report(args: argparse.Namespace, summaries, retried) -> None:
+    if args.json:
+        print(json.dumps({'searches': summaries, 'retried': retried}, indent=2, default=str))
+        return
+    if args.quiet:
+        for summary in summaries:
+            for error in summary['errors']:
+                print(f'{summary["provider_name"]}: error: {error}', file=sys.stderr)
+        return
     for summary in summaries:
         _print_summary(summary)
     _print_totals(summaries)
-    if args.retry_failed:
-        retried = retry_ingestion(harvest_config)
+    if retried is not None:
         print(
             f'retried {retried["retried"]} earlier failures: {retried["succeeded"]} ingested, '
             f'{retried["failed"]} still failing'
         )
-    return EXIT_OK if all(summary['complete'] for summary in summaries) else EXIT_FAILED
 
 
 def _print_progress(summary) -> None:
-    print(
+    line = (
         f'{summary["provider_name"]}: page {summary["pages"]}, found {summary["found"]}, '
-        f'created {summary["created"]}, updated {summary["updated"]}, failed {summary["failed"]}',
-        file=sys.stderr,
-        flush=True,
+        f'created {summary["created"]}, updated {summary["updated"]}, failed {summary["failed"]}'
     )
+    if sys.stderr.isatty():
+        print(line, file=sys.stderr, flush=True)
+    else:  # cron: a log line in the one format, with its timestamp
+        logger.info('%s', line)
 
 
 def _print_summary(summary) -> None:

@@ -1,25 +1,35 @@
 """``geospaas-processing``: the package's main command and its subcommands.
 
-Exit status: 0 success, 1 the work failed, 2 bad usage or configuration.
+Exit status: 0 success, 1 the work failed, 2 bad usage or configuration, 130 interrupted.
+
+Start-up stays light: building the parser, ``--help``, usage errors and ``config``
+load neither Django, GDAL nor Celery; each subcommand imports what it uses when it runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from geospaas_processing import __version__
+from geospaas_processing.cli import logs
+from geospaas_processing.cli.interrupt import EXIT_INTERRUPTED
 from geospaas_processing.cli.util import EXIT_OK, EXIT_USAGE
 from geospaas_processing.errors import ConfigurationError
 
 # Subcommands that live in their own modules: name -> module exposing
 # ``add_arguments(parser)`` and ``run(args) -> int``.
 PLUGGED_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    'datasets': (
+        'geospaas_processing.cli.datasets',
+        'list the catalog datasets matching the selection flags',
+    ),
     'download': ('geospaas_processing.cli.download', 'download the files of matching datasets'),
     'copy': (
         'geospaas_processing.cli.delete_and_copy',
@@ -41,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     init_db = subcommands.add_parser(
         'init-db',
         help='create or update the catalog tables',
-        description='Create or update the catalog tables. On an existing GeoSPaaS database, '
+        description='Create or update the catalog tables (and the SpatiaLite file at '
+        'GEOSPAAS_DB_PATH when it does not exist yet). On an existing GeoSPaaS database, '
         'use --fake-initial to adopt the tables it already has.',
     )
     init_db.add_argument(
@@ -55,18 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
         'demo',
         help='build a demo catalog and run the processing on it',
         description='Generate CF netCDF files, serve them on loopback, catalog them and '
-        'process them, printing each step.',
+        'process them, printing each step. The demo has a catalog and a work directory of '
+        'its own (never your catalog), in a temporary directory removed at the end unless '
+        '--keep or --directory is given.',
     )
     demo.add_argument(
         '--directory',
         type=Path,
-        default=Path('demo-output'),
-        help='where the demo writes its files (default: %(default)s)',
+        help='keep the demo catalog, files and work directory in this directory',
+    )
+    demo.add_argument(
+        '--keep', action='store_true', help='keep the temporary directory of the demo'
     )
     demo.set_defaults(handler=_demo)
 
     show_config = subcommands.add_parser(
-        'config', help='list the environment variables the package reads'
+        'config',
+        help='show the catalog in use and the environment variables the package reads',
     )
     show_config.set_defaults(handler=_config)
 
@@ -78,35 +94,77 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_command(
+    prog: str, handler: Callable[[argparse.Namespace], int], args: argparse.Namespace
+) -> int:
+    """Run a parsed command: configuration checked first, one-line errors, no Ctrl-C traceback."""
+    from geospaas_processing import config
+
+    try:
+        if handler is not _config:
+            config.validate()
+        return handler(args)
+    except ConfigurationError as exc:
+        print(f'{prog}: error: {exc}', file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f'{prog}: interrupted', file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format='%(levelname)s %(name)s: %(message)s')
-    try:
-        return args.handler(args)
-    except ConfigurationError as exc:
-        print(f'geospaas-processing: error: {exc}', file=sys.stderr)
-        return EXIT_USAGE
+    if not hasattr(args, 'verbose'):
+        logs.configure_logging()
+    return run_command('geospaas-processing', args.handler, args)
 
 
 def _init_db(args: argparse.Namespace) -> int:
     from geospaas_processing.database import migrate_catalog, setup
 
-    setup(migrate=False)
+    setup(migrate=False, create=True)
     migrate_catalog(fake_initial=args.fake_initial)
-    print('catalog tables are up to date')
+    from geospaas_processing import config
+
+    print(f'catalog tables are up to date: {config.catalog_description()}')
     return EXIT_OK
 
 
+# Variables that would point the demo at the user's own catalog, broker or results.
+_DEMO_CLEARED_VARIABLES = (
+    'GEOSPAAS_DB_HOST',
+    'GEOSPAAS_PROCESSING_BROKER',
+    'GEOSPAAS_PROCESSING_RESULT_BACKEND',
+)
+
+
 def _demo(args: argparse.Namespace) -> int:
-    from geospaas_processing.database import setup
+    keep = args.keep or args.directory is not None
+    if args.directory is not None:
+        directory = args.directory.resolve()
+        directory.mkdir(parents=True, exist_ok=True)
+    else:
+        directory = Path(tempfile.mkdtemp(prefix='geospaas-demo-'))
+    for name in _DEMO_CLEARED_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ['GEOSPAAS_DB_PATH'] = str(directory / 'catalog.sqlite3')
+    os.environ['GEOSPAAS_PROCESSING_WORK_DIR'] = str(directory / 'work')
+    print(f'demo catalog: {directory / "catalog.sqlite3"} (your own catalog is not touched)')
+    print(f'demo work directory: {directory / "work"}')
+    try:
+        from geospaas_processing.database import setup
 
-    # The demo's tasks work inside the demo directory unless a work directory is configured.
-    os.environ.setdefault('GEOSPAAS_PROCESSING_WORK_DIR', str(args.directory.resolve() / 'work'))
-    setup()
-    from geospaas_processing.demo.run import run_demo
+        setup(create=True)
+        from geospaas_processing.demo.run import run_demo
 
-    run_demo(args.directory)
+        run_demo(directory)
+    finally:
+        if keep:
+            print(f'the demo files are kept in {directory}')
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+            print(f'removed the demo directory {directory} (--keep or --directory keep it)')
     return EXIT_OK
 
 
@@ -114,6 +172,11 @@ def _config(args: argparse.Namespace) -> int:
     from geospaas_processing import config
 
     print(config.describe())
+    try:
+        config.validate()
+    except ConfigurationError as exc:
+        print(f'geospaas-processing: error: {exc}', file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

@@ -1,7 +1,8 @@
 """What the download and copy commands share: dataset criteria from flags, checks, output.
 
 The flags are those existing scripts use: ``-b/--begin``, ``-e/--end``,
-``-r/--rel_time_flag``, ``-g/--geometry``, ``-q/--query``, ``-d/--destination_path``.
+``-r/--rel_time_flag``, ``-g/--geometry``, ``-q/--query``, ``-d/--destination_path``,
+plus ``--id``, ``--entry-id`` and ``--overlap``.
 Every check raises :class:`UsageError` with one line saying what is wrong and
 how to fix it; the commands turn it into exit status 2 before touching anything.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
-import sys
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,8 +28,8 @@ class UsageError(GeospaasProcessingError):
     """A flag's value is invalid; the message says which and how to fix it."""
 
 
-def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags selecting datasets and the destination, common to download and copy."""
+def add_destination_argument(parser: argparse.ArgumentParser) -> None:
+    """``-d/--destination_path``, the directory the download and copy commands write to."""
     parser.add_argument(
         '-d',
         '--destination_path',
@@ -35,6 +37,10 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help='destination directory (strftime placeholders such as %%Y/%%m '
         'are resolved per dataset for downloads)',
     )
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags selecting datasets, common to every command that selects them."""
     parser.add_argument(
         '-b',
         '--begin',
@@ -49,6 +55,12 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help='read -b as a number of hours back from now; the end is now',
     )
     parser.add_argument(
+        '--overlap',
+        action='store_true',
+        help='select the datasets whose time coverage overlaps the range '
+        '(default: those whose coverage lies within it)',
+    )
+    parser.add_argument(
         '-g', '--geometry', help='WKT geometry (lon/lat, WGS 84) that the footprints must intersect'
     )
     parser.add_argument(
@@ -57,32 +69,20 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help='JSON object of extra Django lookups on Dataset, '
         'e.g. \'{"source__instrument__short_name__icontains": "AMSR2"}\'',
     )
-
-
-def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--dry-run``, ``--json``, ``-v/--verbose`` and ``--quiet``."""
     parser.add_argument(
-        '--dry-run', action='store_true', help='list what would be done; write nothing'
+        '--id',
+        type=int,
+        action='append',
+        dest='ids',
+        metavar='ID',
+        help='the dataset with this catalog ID (repeat for several)',
     )
-    parser.add_argument('--json', action='store_true', help='print the summary as JSON')
-    parser.add_argument('-v', '--verbose', action='store_true', help='log every step')
-    parser.add_argument('--quiet', action='store_true', help='print only errors')
-
-
-def configure_logging(args: argparse.Namespace) -> None:
-    """Log to stderr at the level the flags ask for.
-
-    By default a terminal gets warnings only (the progress bar and the summary say the
-    rest) and cron gets a line per step.
-    """
-    if args.verbose:
-        level = logging.DEBUG
-    elif args.quiet:
-        level = logging.ERROR
-    else:
-        level = logging.WARNING if sys.stdout.isatty() else logging.INFO
-    logging.basicConfig(
-        level=level, format='%(levelname)s %(message)s', stream=sys.stderr, force=True
+    parser.add_argument(
+        '--entry-id',
+        action='append',
+        dest='entry_ids',
+        metavar='ENTRY_ID',
+        help='the dataset with this entry_id (repeat for several)',
     )
 
 
@@ -95,7 +95,13 @@ def parse_time(value: str, flag: str) -> datetime:
             f'{flag} {value!r} is not a date: use YYYY-MM-DD or an ISO 8601 '
             'datetime such as 2024-03-01T12:00:00Z'
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        raise UsageError(
+            f'{flag} {value!r} is out of range once converted to UTC: give a date between '
+            'years 1 and 9999 in UTC'
+        ) from None
 
 
 def time_range(
@@ -110,7 +116,15 @@ def time_range(
         except ValueError:
             raise UsageError(f'with -r, -b must be a number of hours, not {args.begin!r}') from None
         end = now or datetime.now(UTC)
-        return end - timedelta(hours=hours), end
+        try:
+            if not math.isfinite(hours):
+                raise OverflowError
+            return end - timedelta(hours=hours), end
+        except OverflowError:
+            raise UsageError(
+                f'with -r, -b must be a finite number of hours reaching no further back than '
+                f'year 1, not {args.begin!r}'
+            ) from None
     begin = parse_time(args.begin, '-b/--begin') if args.begin else None
     end = parse_time(args.end, '-e/--end') if args.end else None
     if begin and end and begin > end:
@@ -134,7 +148,36 @@ def parse_query(value: str | None) -> dict[str, Any]:
             '-q/--query must be a JSON object of lookups, such as '
             '\'{"entry_id__startswith": "S1A"}\''
         )
+    for lookup, value in query.items():
+        _check_query_value(lookup, value)
     return query
+
+
+# What a database column holds: a signed 64-bit integer at most (PostgreSQL bigint, SQLite).
+_SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
+
+
+def _check_query_value(lookup: str, value: Any) -> None:
+    """Refuse values no database can compare, before they reach one as a traceback."""
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_query_value(lookup, item)
+        return
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not _SMALLEST_INTEGER <= value <= _LARGEST_INTEGER:
+            raise UsageError(
+                f'-q/--query: {lookup} = {value} is out of range: integers are stored in 64 '
+                'bits (at most 9223372036854775807)'
+            )
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f'-q/--query: {lookup} = {value} is not a finite number')
+    elif lookup.endswith(('__regex', '__iregex')):
+        try:
+            re.compile(str(value))
+        except re.error as exc:
+            raise UsageError(
+                f'-q/--query: {lookup} = {value!r} is not a valid regular expression ({exc})'
+            ) from None
 
 
 def parse_geometry(wkt: str | None):
@@ -164,10 +207,15 @@ def dataset_criteria(args: argparse.Namespace) -> dict[str, Any]:
     """Django lookups on Dataset from the selection flags, checked against the model."""
     criteria = parse_query(args.query)
     begin, end = time_range(args)
+    overlap = getattr(args, 'overlap', False)
     if begin:
-        criteria['time_coverage_start__gte'] = begin
+        criteria['time_coverage_end__gte' if overlap else 'time_coverage_start__gte'] = begin
     if end:
-        criteria['time_coverage_end__lte'] = end
+        criteria['time_coverage_start__lte' if overlap else 'time_coverage_end__lte'] = end
+    if getattr(args, 'ids', None):
+        criteria['id__in'] = args.ids
+    if getattr(args, 'entry_ids', None):
+        criteria['entry_id__in'] = args.entry_ids
     geometry = parse_geometry(args.geometry)
     if geometry is not None:
         criteria['geographic_location__geometry__intersects'] = geometry

@@ -36,7 +36,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -50,6 +49,7 @@ from geospaas_processing.converters.errors import (
     NoMatch,
     PartialConversionError,
 )
+from geospaas_processing.storage import move_into_place
 
 if TYPE_CHECKING:
     from geospaas_processing.catalog.models import Dataset
@@ -198,20 +198,22 @@ class ConversionManager:
         """The registered converter classes, in the order they are tried."""
         return tuple(cls.__dict__.get('_registry', ()))
 
-    def get_converter(self, dataset: Dataset) -> Converter:
+    @classmethod
+    def get_converter(cls, dataset: Dataset) -> Converter:
         """The converter of the first registered class with a selector matching ``dataset``.
+
+        Callable on the manager class (``IDFConversionManager.get_converter(dataset)``,
+        as upstream's classmethod) as well as on an instance.
 
         Raises:
             NoMatch: no registered converter fits the dataset (the message names it).
         """
-        for converter_class in self.converters():
+        for converter_class in cls.converters():
             try:
                 return converter_class.from_dataset(dataset)
             except NoMatch:
                 continue
-        raise NoMatch(
-            f'{type(self).__name__} has no converter for dataset {describe_dataset(dataset)}'
-        )
+        raise NoMatch(f'{cls.__name__} has no converter for dataset {describe_dataset(dataset)}')
 
     @staticmethod
     def fetch_dataset(dataset_id: int) -> Dataset:
@@ -282,10 +284,12 @@ class ConversionManager:
     def move_results(self, temporary_directory: PathLike, results: Iterable[PathLike]) -> list[str]:
         """Move results from ``temporary_directory`` to the same relative paths in the output.
 
-        Each move is a rename on one filesystem: a reader of the output directory
-        sees either the older result or the complete new one, never a partial one.
-        An older result of the same name is replaced (a file in one step; a folder
-        is renamed aside, the new one renamed in, then the old one deleted).
+        Each move is :func:`geospaas_processing.storage.move_into_place`: a rename on one
+        filesystem, so a reader of the output directory sees either the older result or
+        the complete new one, never a partial one; the result gets the permissions of a
+        newly made file (umask applied). An older result of the same name is replaced (a
+        file in one step; a folder is renamed aside, the new one renamed in, then the old
+        one deleted).
 
         Returns:
             The moved results' paths relative to the output directory.
@@ -300,7 +304,7 @@ class ConversionManager:
             source = source_root / relative
             if not source.exists():
                 raise ConversionError(f'the converter reported {relative} but did not make it')
-            _replace(source, self.output_directory / relative)
+            move_into_place(source, self.output_directory / relative)
             moved.append(relative.as_posix())
         return moved
 
@@ -310,21 +314,6 @@ def _confined_relative_path(result: PathLike) -> Path:
     if relative.is_absolute() or '..' in relative.parts or not relative.parts:
         raise ConversionError(f'result path {str(result)!r} is not relative to the output folder')
     return relative
-
-
-def _replace(source: Path, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    exists = destination.exists() or destination.is_symlink()
-    if exists and (source.is_dir() or destination.is_dir()):
-        aside = destination.with_name(f'.{destination.name}.replaced-{uuid.uuid4().hex[:8]}')
-        os.rename(destination, aside)
-        os.rename(source, destination)
-        if aside.is_dir() and not aside.is_symlink():
-            shutil.rmtree(aside)
-        else:
-            aside.unlink()
-    else:
-        os.replace(source, destination)
 
 
 def describe_dataset(dataset: Any) -> str:

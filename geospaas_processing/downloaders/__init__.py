@@ -6,12 +6,18 @@ errors, rooted at :class:`DownloadError` (tree in :mod:`.errors`)::
 
     from geospaas_processing.downloaders import DownloadManager
     DownloadManager(download_directory='/tmp', id=1).download()
+
+Without a catalog, :class:`Transfers` downloads plain :class:`DownloadJob` objects (lists
+of URLs) with the same provider settings, limits, resume and progress
+(:class:`TransferProgress`).
 """
 
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
     DatasetDownloadError,
+    DownloadCancelled,
     DownloadError,
+    LowSpeedError,
     NoSpaceLeftError,
     ObsoleteURLError,
     ProviderSettingsError,
@@ -19,21 +25,28 @@ from geospaas_processing.downloaders.errors import (
     RetriableDownloadError,
     SelectionError,
     TooManyDownloadsError,
+    UnexpectedContentError,
 )
+from geospaas_processing.downloaders.jobs import DownloadJob
 from geospaas_processing.downloaders.manager import (
     DatasetOutcome,
     DownloadManager,
     DownloadStatus,
     PlannedDownload,
 )
+from geospaas_processing.downloaders.progress import TransferProgress
+from geospaas_processing.downloaders.transfers import Transfers
 
 __all__ = [
     'AuthenticationError',
     'DatasetDownloadError',
     'DatasetOutcome',
+    'DownloadCancelled',
     'DownloadError',
+    'DownloadJob',
     'DownloadManager',
     'DownloadStatus',
+    'LowSpeedError',
     'NoSpaceLeftError',
     'ObsoleteURLError',
     'PlannedDownload',
@@ -42,4 +55,7 @@ __all__ = [
     'RetriableDownloadError',
     'SelectionError',
     'TooManyDownloadsError',
+    'TransferProgress',
+    'Transfers',
+    'UnexpectedContentError',
 ]

@@ -4,7 +4,8 @@ A dataset directory holds at most one downloaded file, written under a partial n
 (:func:`geospaas_processing.storage.partial_path`), renamed when complete, then recorded in
 the directory's manifest. A dataset counts as downloaded only when the manifest names a
 file that is present with the recorded size: a file that merely sits in the directory
-does not count.
+does not count, except in a directory made by the original geospaas_processing, which
+kept no manifest: :func:`legacy_file` finds its one file, and the caller adopts it.
 """
 
 from __future__ import annotations
@@ -114,9 +115,41 @@ def completed_file(directory: Path) -> Path | None:
     return None
 
 
-def record_completed(directory: Path, path: Path, size: int, source: str) -> None:
-    """Write the manifest saying ``path`` (in ``directory``) is the complete download."""
+def legacy_file(directory: Path) -> Path | None:
+    """The one file of a dataset directory without manifest (made by the original package).
+
+    Returns it when the directory holds exactly one entry besides this package's partial
+    files, and that entry is a regular file whose name is not a partial one; else None.
+    """
+    try:
+        if (directory / MANIFEST_NAME).exists():
+            return None
+        entries = [entry for entry in directory.iterdir() if not _is_own_partial(entry.name)]
+    except OSError:
+        return None
+    if len(entries) != 1:
+        return None
+    entry = entries[0]
+    partial_name = entry.name.endswith(('.part', '.tmp', '.partial'))
+    if partial_name or entry.is_symlink() or not entry.is_file():
+        return None
+    return entry
+
+
+def _is_own_partial(name: str) -> bool:
+    return name.startswith('.download-') and name.endswith('.part')
+
+
+def record_completed(
+    directory: Path, path: Path, size: int, source: str, dataset_id: int | None = None
+) -> None:
+    """Write the manifest saying ``path`` (in ``directory``) is the complete download.
+
+    ``dataset_id`` lets free-space management find the dataset's lock before deleting
+    (:func:`geospaas_processing.storage.deleting_download`).
+    """
     manifest = {
+        'dataset_id': dataset_id,
         'file': path.name,
         'size': size,
         'source': source,
@@ -132,16 +165,18 @@ def record_completed(directory: Path, path: Path, size: int, source: str) -> Non
 def forget_completed(directory: Path) -> Path | None:
     """Remove the manifest, the downloaded file and partial files of a dataset directory.
 
+    A directory without manifest (see :func:`legacy_file`) loses its one file.
+
     Returns the removed downloaded file, if there was one. The directory itself is removed
     when it is left empty.
     """
-    path = completed_file(directory)
+    path = completed_file(directory) or legacy_file(directory)
     if path is not None:
         path.unlink(missing_ok=True)
     (directory / MANIFEST_NAME).unlink(missing_ok=True)
     if directory.is_dir():
         for entry in directory.iterdir():
-            if entry.name.startswith('.download-') and entry.name.endswith('.part'):
+            if _is_own_partial(entry.name):
                 entry.unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # not empty: the other files belong to the user
             directory.rmdir()

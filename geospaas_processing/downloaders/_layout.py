@@ -1,52 +1,53 @@
-"""Where each dataset's file goes: the download directory, strftime-resolved, plus a safe name."""
+"""Where each job's file goes: the download directory, strftime-resolved, plus a safe name."""
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 from geospaas_processing.downloaders._files import dataset_directory_name
 from geospaas_processing.downloaders.errors import DownloadError
+from geospaas_processing.downloaders.jobs import DownloadJob
 
 
 class DownloadLayout:
-    """The directories of the datasets under a download directory.
+    """The directories of the jobs under a download directory.
 
     ``download_directory`` may contain strftime placeholders (``/data/%Y/%m/%d``), filled
-    per dataset from its ``time_coverage_start``. The *root* is the part before the first
-    component holding a placeholder; returned paths are relative to it. Each dataset gets
-    a subdirectory named after its ``entry_id`` (see :func:`dataset_directory_name`),
-    which can never point outside the download directory.
+    per job from its ``time``. The *root* is the part before the first component holding a
+    placeholder; returned paths are relative to it. Each job gets a subdirectory named
+    after its ``entry_id`` (see :func:`dataset_directory_name`), which can never point
+    outside the download directory. :meth:`directory` is the one place computing it: the
+    download, the plan and the removal all use it.
     """
 
     def __init__(self, download_directory: str | os.PathLike) -> None:
         self.template = os.fspath(download_directory)
-        parts = Path(self.template).expanduser().absolute().parts
+        self._base = Path(self.template).expanduser().absolute()
         fixed = []
-        for part in parts:
+        for part in self._base.parts:
             if '%' in part:
                 break
             fixed.append(part)
         self.root = Path(*fixed)
-        self.templated = len(fixed) < len(parts)
+        self.templated = len(fixed) < len(self._base.parts)
 
-    def directory(self, dataset_id: int, entry_id: str, time: datetime | None) -> Path:
-        """The absolute directory of a dataset.
+    def directory(self, job: DownloadJob) -> Path:
+        """The absolute directory of a job.
 
         Raises:
-            DownloadError: the template needs a time and the dataset has none.
+            DownloadError: the template needs a time and the job has none.
         """
-        base = Path(self.template).expanduser().absolute()
+        base = self._base
         if self.templated:
-            if time is None:
+            if job.time is None:
                 raise DownloadError(
-                    f'dataset {dataset_id} has no time_coverage_start to fill the placeholders '
-                    f'of {self.template}',
-                    dataset_id=dataset_id,
+                    f'dataset {job.entry_id} has no time_coverage_start to fill the '
+                    f'placeholders of {self.template}',
+                    dataset_id=job.dataset_id,
                 )
-            base = Path(time.strftime(str(base)))
-        return base / dataset_directory_name(entry_id, dataset_id)
+            base = Path(job.time.strftime(str(base)))
+        return base / dataset_directory_name(job.entry_id, job.dataset_id or 0)
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the root."""

@@ -8,7 +8,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 from geospaas_processing import config, locks
-from geospaas_processing.downloaders.errors import RetriableDownloadError, TooManyDownloadsError
+from geospaas_processing.downloaders.errors import (
+    DownloadCancelled,
+    RetriableDownloadError,
+    TooManyDownloadsError,
+)
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
 from geospaas_processing.errors import ConfigurationError
 
@@ -35,11 +39,12 @@ class ProviderSlots:
     Threads of one manager queue for the provider's slots in the process first, so that they
     do not compete among themselves; then the cross-process slot is taken
     (:func:`geospaas_processing.locks.provider_slot`), waiting up to ``timeout`` seconds
-    for one to come free.
+    for one to come free, unless ``cancel`` is set meanwhile.
     """
 
-    def __init__(self, timeout: float = 0.0) -> None:
+    def __init__(self, timeout: float = 0.0, cancel: threading.Event | None = None) -> None:
         self.timeout = timeout
+        self.cancel = cancel or threading.Event()
         self._semaphores: dict[str, threading.Semaphore] = {}
         self._lock = threading.Lock()
 
@@ -53,6 +58,7 @@ class ProviderSlots:
 
         Raises:
             TooManyDownloadsError: no slot came free within ``timeout`` seconds.
+            DownloadCancelled: ``cancel`` was set while waiting.
             RetriableDownloadError: the lock service is unavailable.
         """
         limit = settings.max_parallel_downloads
@@ -69,13 +75,17 @@ class ProviderSlots:
             try:
                 return stack.enter_context(locks.provider_slot(prefix, limit, expiry=expiry))
             except locks.LockBusy as exc:
+                if self.cancel.is_set():
+                    raise DownloadCancelled(
+                        f'cancelled while waiting for a download slot of provider {prefix}'
+                    ) from exc
                 if time.monotonic() >= deadline:
                     raise TooManyDownloadsError(
                         f'all {limit} download slots of provider {prefix} are in use; retry later',
                         provider=prefix,
                         limit=limit,
                     ) from exc
-                time.sleep(POLL_INTERVAL)
+                self.cancel.wait(POLL_INTERVAL)
             except locks.LockError as exc:
                 raise RetriableDownloadError(
                     f'could not take a download slot of provider {prefix}: {exc}'

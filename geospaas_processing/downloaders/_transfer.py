@@ -10,25 +10,28 @@ import os
 import posixpath
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from geospaas_processing.downloaders import _files
-from geospaas_processing.downloaders._redact import redact_url
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
+    DownloadCancelled,
     DownloadError,
+    LowSpeedError,
     NoSpaceLeftError,
     RetriableDownloadError,
 )
+from geospaas_processing.downloaders.progress import TransferProgress
 from geospaas_processing.locks import Lease, LeaseLost
+from geospaas_processing.redaction import redact_url
 
 LOGGER = logging.getLogger(__name__)
 LEASE_CHECK_INTERVAL = 1.0
-#: Seconds between progress reports (and lease checks) during a transfer.
+#: Seconds between two progress reports and low-speed checks during a transfer.
 TICK_INTERVAL = 0.2
 #: Bytes read and written at a time, into one buffer per thread.
 BUFFER_SIZE = 1024 * 1024
@@ -39,8 +42,6 @@ WRITEBACK_WINDOW = 256 * 1024 * 1024
 
 _BUFFERS = threading.local()
 
-#: Called with (bytes on disk, total size or None) as the transfer progresses.
-ProgressFunction = Callable[[int, int | None], None]
 #: Called with the number of bytes about to be written, to make room for them.
 RoomMaker = Callable[[int, Path], None]
 
@@ -51,10 +52,18 @@ def fetch(
     directory: Path,
     *,
     lease: Lease | None = None,
-    progress: ProgressFunction | None = None,
+    progress: TransferProgress | None = None,
+    key: Hashable = None,
     make_room: RoomMaker | None = None,
+    cancel: threading.Event | None = None,
 ) -> tuple[Path, int]:
     """Download ``url`` into ``directory``; return the complete file's path and size.
+
+    ``progress`` hears of the transfer under ``key`` (see
+    :mod:`geospaas_processing.downloaders.progress`). ``cancel``, when set, stops the
+    transfer at the next block with :class:`DownloadCancelled`, keeping the partial file.
+    A transfer slower than the provider's low-speed limit for its low-speed time stops
+    with :class:`LowSpeedError`, keeping the partial file too.
 
     The bytes go to a partial file renamed only once complete, fsynced and checked
     (size, checksums); the caller makes the rename durable (:func:`_files.record_completed`
@@ -74,13 +83,22 @@ def fetch(
             f'cannot create the download directory {directory}: {exc.strerror}'
         ) from exc
     partial = _files.PartialFiles.for_url(directory, url)
+    watch = _Watch(downloader, redact_url(url), lease, progress, key, cancel)
     with _exclusive(partial.data, url) as handle:
+        completed = False
         try:
             remote = downloader.open(url, _resume_point(handle, partial))
             try:
-                size = _receive(remote, handle, partial, lease, progress, make_room)
+                size = _receive(remote, handle, partial, watch, make_room)
             finally:
                 remote.close()
+            final = directory / (
+                _files.safe_file_name(remote.name)
+                or _files.safe_file_name(_url_name(url))
+                or 'data'
+            )
+            _move_into_place(partial, final)
+            completed = True
         except NoSpaceLeftError:
             partial.remove()
             raise
@@ -93,18 +111,27 @@ def fetch(
                     url=redact_url(url),
                 ) from exc
             raise
-        final = directory / (
-            _files.safe_file_name(remote.name) or _files.safe_file_name(_url_name(url)) or 'data'
-        )
-        os.replace(partial.data, final)
-        partial.resume_state.unlink(missing_ok=True)
+        finally:
+            if progress is not None and watch.started:
+                progress.finish(key, completed)
     return final, size
+
+
+def _move_into_place(partial: _files.PartialFiles, final: Path) -> None:
+    try:
+        os.replace(partial.data, final)
+    except OSError as exc:
+        raise DownloadError(f'cannot write {final}: {exc.strerror}') from exc
+    partial.resume_state.unlink(missing_ok=True)
 
 
 @contextmanager
 def _exclusive(path: Path, url: str):
     """Open (creating) the partial file, locked so that one process at a time writes it."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DownloadError(f'cannot write in {path.parent}: {exc.strerror}') from exc
     handle = os.fdopen(descriptor, 'r+b', buffering=0)
     try:
         try:
@@ -127,12 +154,87 @@ def _resume_point(handle: BinaryIO, partial: _files.PartialFiles) -> ResumePoint
     return ResumePoint(offset, validator) if validator else None
 
 
+class _Watch:
+    """What the transfer loop checks per block: progress, lease, cancellation, low speed."""
+
+    def __init__(
+        self,
+        downloader: Downloader,
+        url: str,
+        lease: Lease | None,
+        progress: TransferProgress | None,
+        key: Hashable,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.lease = lease
+        self.progress = progress
+        self.key = key
+        self.cancel = cancel
+        self.speed_limit = float(downloader.settings.low_speed_limit)
+        self.speed_time = float(downloader.settings.low_speed_time)
+        self.url = url
+        self.started = False
+
+    def begin(self, remote: RemoteFile) -> None:
+        now = time.monotonic()
+        self.lease_checked_at = now
+        self.window_start, self.window_bytes = now, 0
+        self.next_tick = now  # the first block is reported at once, then every tick
+        self.unreported = 0
+        if self.progress is not None:
+            self.started = True
+            self.progress.start(self.key, remote.size, remote.offset)
+
+    def block(self, count: int) -> None:
+        """Called after each block written (a block may be short: what the server sent).
+
+        The cancel flag is read on every block; progress, the low-speed check and the lease
+        check at most every ``TICK_INTERVAL`` seconds, so that a fast transfer of many
+        blocks pays one clock read per block and little else.
+        """
+        if self.cancel is not None and self.cancel.is_set():
+            self.flush()
+            raise DownloadCancelled(
+                f'the download of {self.url} was cancelled; the partial file is kept',
+                url=self.url,
+            )
+        self.unreported += count
+        now = time.monotonic()
+        if now < self.next_tick:
+            return
+        self.next_tick = now + TICK_INTERVAL
+        self.flush()
+        if self.speed_limit > 0 and now - self.window_start >= self.speed_time:
+            self._check_speed(now)
+        if self.lease is not None and now - self.lease_checked_at >= LEASE_CHECK_INTERVAL:
+            self.lease.check()
+            self.lease_checked_at = now
+
+    def flush(self) -> None:
+        """Report the bytes written since the last report."""
+        count, self.unreported = self.unreported, 0
+        self.window_bytes += count
+        if self.progress is not None and count:
+            self.progress.advance(self.key, count)
+
+    def _check_speed(self, now: float) -> None:
+        rate = self.window_bytes / (now - self.window_start)
+        if rate < self.speed_limit:
+            raise LowSpeedError(
+                f'the transfer of {self.url} ran at {rate:.0f} bytes/s for '
+                f'{now - self.window_start:.0f} s, below the low-speed limit of '
+                f'{self.speed_limit:.0f} bytes/s (provider settings low_speed_limit and '
+                'low_speed_time); the partial file is kept for a resume',
+                url=self.url,
+            )
+        self.window_start, self.window_bytes = now, 0
+
+
 def _receive(
     remote: RemoteFile,
     handle: BinaryIO,
     partial: _files.PartialFiles,
-    lease: Lease | None,
-    progress: ProgressFunction | None,
+    watch: _Watch,
     make_room: RoomMaker | None,
 ) -> int:
     handle.truncate(remote.offset)
@@ -144,9 +246,11 @@ def _receive(
     if make_room is not None and remote.size is not None:
         make_room(max(0, remote.size - remote.offset), partial.data.parent)
     hashers = _hashers(remote, handle)
-    if progress is not None:
-        progress(remote.offset, remote.size)
-    written = _copy_body(remote, handle.fileno(), partial.data.parent, hashers, lease, progress)
+    watch.begin(remote)
+    try:
+        written = _copy_body(remote, handle.fileno(), partial.data.parent, hashers, watch)
+    finally:
+        watch.flush()
     os.fsync(handle.fileno())
     _check_size(remote, written, partial)
     _check_checksums(remote, hashers, partial)
@@ -158,20 +262,18 @@ def _copy_body(
     descriptor: int,
     directory: Path,
     hashers: dict[str, hashlib._Hash],
-    lease: Lease | None,
-    progress: ProgressFunction | None,
+    watch: _Watch,
 ) -> int:
     """Write the body from ``remote.offset`` on; return where it ended.
 
-    The loop a plain 1 MiB copy would be: per chunk one read into a buffer reused across
+    The loop a plain copy would be: per block one read into a buffer reused across
     transfers (when the downloader can fill one), one write and, only when a checksum is
-    expected, the hashing. Progress, the lease check and the writeback hint are amortised
-    (by time and by bytes).
+    expected, the hashing; ``watch`` amortises the rest. The writeback hint is amortised
+    by bytes.
     """
     written = written_back = remote.offset
     hashing = tuple(hashers.values())
-    next_tick = time.monotonic() + TICK_INTERVAL
-    next_lease_check = time.monotonic() + LEASE_CHECK_INTERVAL
+    block = watch.block
     for view in _views(remote):
         _write(descriptor, view, directory)
         for hasher in hashing:
@@ -180,16 +282,7 @@ def _copy_body(
         if written - written_back >= WRITEBACK_WINDOW:
             _start_writeback(descriptor, written_back, written - written_back)
             written_back = written
-        now = time.monotonic()
-        if now >= next_tick:
-            next_tick = now + TICK_INTERVAL
-            if progress is not None:
-                progress(written, remote.size)
-            if lease is not None and now >= next_lease_check:
-                lease.check()
-                next_lease_check = now + LEASE_CHECK_INTERVAL
-    if progress is not None:
-        progress(written, remote.size)
+        block(len(view))
     return written
 
 

@@ -7,77 +7,58 @@ cache, so concurrent processes make one token request, not one each. The Redis e
 expires (by the Redis server's clock) a margin before the token does, so a token is
 renewed shortly before it expires. A 401 answer is retried once with a fresh token.
 
-Credentials follow a redirect only within the registered domain of the original URL
-(``data.example.org`` -> ``auth.example.org`` keeps them, ``-> cdn.other.net`` drops
-them), and never from HTTPS to HTTP.
+Credentials (the header, or a token placed in the URL) follow a redirect only to the same
+origin or to the provider's ``redirect_hosts``: the rule is
+:func:`geospaas_processing.httpclient.credentials_may_follow`, applied by the sessions of
+:func:`geospaas_processing.httpclient.new_session`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
-from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
-from requests.sessions import merge_setting
-from requests.utils import get_environ_proxies
 
 from geospaas_processing import locks
-from geospaas_processing.downloaders._redact import redact_url, register_secrets, registered_domain
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
     DownloadError,
     RetriableDownloadError,
 )
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
+from geospaas_processing.httpclient import (
+    TEMPORARY_STATUSES,
+    credentials_may_follow,
+    new_session,
+    retry_after_seconds,
+)
+from geospaas_processing.redaction import redact_url, register_secrets
 
 #: A token is renewed this many seconds before it expires (less for short-lived tokens).
 RENEWAL_MARGIN = 60.0
 TOKEN_LOCK_WAIT = 30.0
 TOKEN_REQUEST_TIMEOUT = (10, 30)
-_RETRIABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
 
-class ProviderSession(requests.Session):
-    """A requests session that keeps credentials on redirects within one registered domain.
-
-    The proxy settings from the environment (``HTTPS_PROXY``, ``NO_PROXY``...) are read
-    once per scheme and host: requests reads the whole environment on every request, which
-    cost a fifth of the CPU of a small file's download.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._environment_proxies: dict[tuple[str, str], dict[str, str]] = {}
-
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):
-        if not self.trust_env or (proxies and 'no_proxy' in proxies):
-            return super().merge_environment_settings(url, proxies, stream, verify, cert)
-        key = urlsplit(url)[:2]
-        environment = self._environment_proxies.get(key)
-        if environment is None:
-            environment = self._environment_proxies[key] = get_environ_proxies(url)
-        if verify is True or verify is None:
-            verify = (
-                os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or verify
-            )
-        return {  # as requests merges them
-            'proxies': merge_setting({**environment, **(proxies or {})}, self.proxies),
-            'stream': merge_setting(stream, self.stream),
-            'verify': merge_setting(verify, self.verify),
-            'cert': merge_setting(cert, self.cert),
-        }
-
-    def should_strip_auth(self, old_url: str, new_url: str) -> bool:
-        old, new = urlsplit(old_url), urlsplit(new_url)
-        if old.scheme == 'https' and new.scheme != 'https':
-            return True
-        return registered_domain(old.hostname) != registered_domain(new.hostname)
+def session_for(settings: ProviderSettings) -> requests.Session:
+    """A new session for downloads from the provider of ``settings``, its credentials set."""
+    token_parameter = (
+        settings.token_parameter_name
+        if settings.authentication_type == 'oauth2' and settings.token_placement == 'url'
+        else None
+    )
+    session = new_session(
+        allowed_hosts=settings.redirect_hosts,
+        token_parameter=token_parameter,
+        identity_encoding=True,
+    )
+    session.auth = for_settings(settings)
+    return session
 
 
 def for_settings(settings: ProviderSettings) -> AuthBase | None:
@@ -95,27 +76,12 @@ class _BasicAuth(HTTPBasicAuth):
         return '<BasicAuth (credentials hidden)>'
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """The wait a ``Retry-After`` header asks for, in seconds (delay or HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
-
-
 class OAuth2Auth(AuthBase):
     """Puts the provider's OAuth2 token in the header or the URL; answers one 401 by renewing it."""
 
     def __init__(self, settings: ProviderSettings, tokens: TokenProvider) -> None:
         self._settings = settings
         self._tokens = tokens
-        self._domain = registered_domain(urlsplit(settings.prefix).hostname)
 
     def __repr__(self) -> str:
         return f'<OAuth2Auth for {self._settings.prefix} (token hidden)>'
@@ -141,7 +107,9 @@ class OAuth2Auth(AuthBase):
         request = response.request
         if response.status_code != 401 or getattr(request, '_geospaas_retried', False):
             return response
-        if self._domain and registered_domain(urlsplit(request.url).hostname) != self._domain:
+        if not credentials_may_follow(
+            self._settings.prefix, request.url, self._settings.redirect_hosts
+        ):
             return response
         stale = getattr(request, '_geospaas_token', None)
         response.close()
@@ -276,7 +244,7 @@ class TokenProvider:
     def _post(self, data: dict) -> requests.Response:
         url = redact_url(self._settings.token_url)
         try:
-            with requests.Session() as session:
+            with new_session() as session:
                 session.trust_env = False
                 response = session.post(
                     self._settings.token_url, data=data, timeout=TOKEN_REQUEST_TIMEOUT
@@ -285,7 +253,7 @@ class TokenProvider:
             raise RetriableDownloadError(
                 f'token request to {url} failed: {type(exc).__name__}', url=url
             ) from exc
-        if response.status_code in _RETRIABLE_STATUSES:
+        if response.status_code in TEMPORARY_STATUSES:
             raise RetriableDownloadError(
                 f'token endpoint {url} answered HTTP {response.status_code}; retry later',
                 url=url,

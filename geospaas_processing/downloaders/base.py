@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from geospaas_processing.downloaders._redact import redact_url
 from geospaas_processing.downloaders.errors import DownloadError
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
+from geospaas_processing.redaction import install_log_filter, redact_url
+
+#: Seconds a read may wait for data when the provider turns the low-speed check off.
+READ_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,10 @@ class RemoteFile:
         validator: a token identifying this version of the file for a later resume, else None.
         checksums: digests of the whole file the server sent, by hashlib algorithm name.
         readinto: optional, the same bytes as ``chunks`` read into a caller's buffer:
-            ``readinto(buffer)`` fills it with the next bytes and returns their number, 0 at
-            the end; raises like ``chunks``. When set, the transfer uses it instead of
+            ``readinto(buffer)`` puts the next bytes that have arrived (at least one, at
+            most ``len(buffer)``, without waiting for a full buffer, so that a trickling
+            server is noticed) at its start and returns their number, 0 at the end; raises
+            like ``chunks``. When set, the transfer uses it instead of
             ``chunks`` (no allocation per chunk).
     """
 
@@ -74,7 +79,10 @@ class Downloader(ABC):
       when the connection drops), :class:`AuthenticationError` when credentials are refused
       and :class:`DownloadError` otherwise, each chained to the underlying exception.
     - :meth:`size` returns the size of the remote file without transferring it, or None.
-    - It does not write files: the manager writes, checks and renames them.
+    - A read waits at most :meth:`read_timeout` seconds for data, then raises
+      :class:`RetriableDownloadError` (a stalled server never holds a slot for ever); the
+      low-speed limit itself is checked by the transfer loop.
+    - It does not write files: the transfer side writes, checks and renames them.
 
     Instances may be used from several threads; :meth:`close` releases their connections.
     """
@@ -86,6 +94,13 @@ class Downloader(ABC):
 
     def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings
+        install_log_filter()
+
+    def read_timeout(self) -> float:
+        """Seconds a read may wait for data: the low-speed time when that check is on."""
+        if self.settings.low_speed_limit > 0:
+            return min(READ_TIMEOUT, float(self.settings.low_speed_time))
+        return READ_TIMEOUT
 
     @abstractmethod
     def open(self, url: str, resume: ResumePoint | None = None) -> RemoteFile:

@@ -5,15 +5,23 @@ Tree::
     GeospaasProcessingError
     └── DownloadError                   root of the download stage
         ├── ObsoleteURLError            the provider no longer serves this URL (404, 410, ...)
-        ├── RetriableDownloadError      temporary: connection, timeout, body cut short, 429, 503
+        ├── RetriableDownloadError      temporary (also a TemporaryError): connection, timeout,
+        │   │                           body cut short, 429, 503
+        │   ├── LowSpeedError           slower than the low-speed limit; the partial file is kept
+        │   ├── TooManyDownloadsError   every parallel-download slot of the provider is taken
         │   └── RetriableDatasetDownloadError   every URI failed, some of them temporarily
-        ├── TooManyDownloadsError       every parallel-download slot of the provider is taken
         ├── DatasetDownloadError        every URI of a dataset failed (``errors`` lists each)
-        │   └── RetriableDatasetDownloadError
+        ├── UnexpectedContentError      an HTML page came for a file that is not one
+        ├── DownloadCancelled           the caller cancelled; the partial file is kept
         ├── AuthenticationError         the provider refused the credentials
         ├── NoSpaceLeftError            the disk is full (the partial file was removed)
         ├── SelectionError              the criteria select nothing, or too many datasets
         └── ProviderSettingsError       invalid provider settings file (also a ConfigurationError)
+
+Every temporary failure derives from :class:`geospaas_processing.errors.TemporaryError`
+through :class:`RetriableDownloadError` only, so a task retries on that one class; no class
+inherits from two download errors. Both dataset errors carry ``errors``, the failure of
+each URI.
 
 Every error carries the details a caller needs as attributes (URL without credentials,
 status code, dataset ID, ``retry_after``) and survives pickling with them: Celery carries
@@ -22,7 +30,11 @@ them between processes. Messages and attributes never contain credentials.
 
 from __future__ import annotations
 
-from geospaas_processing.errors import ConfigurationError, GeospaasProcessingError
+from geospaas_processing.errors import (
+    ConfigurationError,
+    GeospaasProcessingError,
+    TemporaryError,
+)
 
 
 class DownloadError(GeospaasProcessingError):
@@ -56,11 +68,11 @@ class ObsoleteURLError(DownloadError):
         self.status_code = status_code
 
 
-class RetriableDownloadError(DownloadError):
+class RetriableDownloadError(DownloadError, TemporaryError):
     """A failure worth retrying later: connection error, timeout, body cut short, 429, 503.
 
     Attributes:
-        retry_after: seconds the server asked to wait (``Retry-After``), or None.
+        retry_after: seconds the server asked to wait (``Retry-After``, bounded), or None.
         status_code: the HTTP status, when there was one.
     """
 
@@ -77,7 +89,14 @@ class RetriableDownloadError(DownloadError):
         self.status_code = status_code
 
 
-class TooManyDownloadsError(DownloadError):
+class LowSpeedError(RetriableDownloadError):
+    """The transfer stayed below the low-speed limit for the low-speed time; retry later.
+
+    The partial file is kept, so the next attempt resumes where this one stopped.
+    """
+
+
+class TooManyDownloadsError(RetriableDownloadError):
     """Every parallel-download slot of the provider is held; retry later.
 
     Attributes:
@@ -107,10 +126,12 @@ class DatasetDownloadError(DownloadError):
         self.errors = list(errors or [])
 
 
-class RetriableDatasetDownloadError(DatasetDownloadError, RetriableDownloadError):
+class RetriableDatasetDownloadError(RetriableDownloadError):
     """Every URI of a dataset failed, at least one of them for a temporary reason.
 
-    ``retry_after`` is the longest wait any server asked for.
+    Attributes:
+        errors: ``(url, error)`` for each URI tried, in order.
+        retry_after: the longest wait any server asked for.
     """
 
     def __init__(
@@ -121,10 +142,27 @@ class RetriableDatasetDownloadError(DatasetDownloadError, RetriableDownloadError
         retry_after: float | None = None,
         **details,
     ) -> None:
-        DownloadError.__init__(self, message, **details)
+        super().__init__(message, retry_after=retry_after, **details)
         self.errors = list(errors or [])
-        self.retry_after = retry_after
-        self.status_code = None
+
+
+class UnexpectedContentError(DownloadError):
+    """The server answered an HTML page for a file whose name is not an HTML file.
+
+    Usually a login or error page answered with status 200. Nothing is recorded, so the
+    next run tries again; a provider that really serves HTML sets ``allow_html: true``.
+
+    Attributes:
+        content_type: the ``Content-Type`` the server sent.
+    """
+
+    def __init__(self, message: str, *, content_type: str | None = None, **details) -> None:
+        super().__init__(message, **details)
+        self.content_type = content_type
+
+
+class DownloadCancelled(DownloadError):
+    """The caller cancelled the download (Ctrl-C); the partial file is kept for a resume."""
 
 
 class AuthenticationError(DownloadError):
@@ -151,8 +189,10 @@ class NoSpaceLeftError(DownloadError):
         self.directory = directory
 
 
-class SelectionError(DownloadError):
+class SelectionError(DownloadError, ValueError):
     """The criteria select no dataset, or more than ``max_downloads``; nothing was downloaded.
+
+    Also a ValueError, which is what upstream raised for "Too many datasets to download".
 
     Attributes:
         count: how many datasets matched.

@@ -7,7 +7,6 @@ import socket
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from geospaas_processing.downloaders._redact import redact_url, register_secrets
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
@@ -15,6 +14,7 @@ from geospaas_processing.downloaders.errors import (
     ObsoleteURLError,
     RetriableDownloadError,
 )
+from geospaas_processing.redaction import redact_url, register_secrets
 
 CHUNK_SIZE = 1024 * 1024
 TIMEOUT = 60.0
@@ -36,7 +36,7 @@ class FTPDownloader(Downloader):
         username = self.settings.username or unquote(parts.username or '') or 'anonymous'
         password = self.settings.password or unquote(parts.password or '') or 'anonymous@'
         register_secrets(password if username != 'anonymous' else None)
-        connection = ftplib.FTP(timeout=TIMEOUT)
+        connection = ftplib.FTP(timeout=min(TIMEOUT, self.read_timeout()))
         try:
             connection.connect(parts.hostname or '', parts.port or 21)
             connection.login(username, password)

@@ -13,20 +13,28 @@ from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from geospaas_processing.downloaders import _http_headers as headers_parsing
 from geospaas_processing.downloaders import auth
-from geospaas_processing.downloaders._redact import install_log_filter, redact_url
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
     DownloadError,
     ObsoleteURLError,
     RetriableDownloadError,
+    UnexpectedContentError,
 )
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
+from geospaas_processing.httpclient import TEMPORARY_STATUSES, retry_after_seconds
+from geospaas_processing.redaction import redact_url
 
 CHUNK_SIZE = 1024 * 1024
-TIMEOUT = (30, 120)  # connect, read (seconds)
+CONNECT_TIMEOUT = 30.0
+READ_TIMEOUT = 120.0
 OBSOLETE_STATUSES = {404, 410}
-RETRIABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+_HTML_TYPES = ('text/html', 'application/xhtml+xml')
+_HTML_SUFFIXES = ('.html', '.htm', '.xhtml')
+
+
+class _RangeMismatch(Exception):
+    """A 206 answer whose range is not the one asked for."""
 
 
 class HTTPDownloader(Downloader):
@@ -34,6 +42,9 @@ class HTTPDownloader(Downloader):
 
     One keep-alive session per thread and provider; the provider's ``request_parameters``
     are added to the query string; Basic or OAuth2 authentication from its settings.
+    A ``206`` whose range is not the one asked for makes it start again from byte 0; a
+    ``text/html`` answer for a name that is not an HTML file is refused
+    (:class:`UnexpectedContentError`) unless the provider sets ``allow_html``.
     """
 
     services = ('HTTPServer', 'OPENDAP')
@@ -41,8 +52,7 @@ class HTTPDownloader(Downloader):
 
     def __init__(self, settings: ProviderSettings) -> None:
         super().__init__(settings)
-        install_log_filter()
-        self._auth = auth.for_settings(settings)
+        self._timeout = (CONNECT_TIMEOUT, self.read_timeout())
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
@@ -50,9 +60,7 @@ class HTTPDownloader(Downloader):
     def _session(self) -> requests.Session:
         session = getattr(self._local, 'session', None)
         if session is None:
-            session = auth.ProviderSession()
-            session.auth = self._auth
-            session.headers['Accept-Encoding'] = 'identity'
+            session = auth.session_for(self.settings)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -64,15 +72,17 @@ class HTTPDownloader(Downloader):
         for session in sessions:
             session.close()
 
-    def _request(self, method: str, url: str, headers: dict[str, str]) -> requests.Response:
+    def _request(
+        self, method: str, url: str, headers: dict[str, str], stream: bool = True
+    ) -> requests.Response:
         try:
             return self._session().request(
                 method,
                 url,
                 params=dict(self.settings.request_parameters) or None,
                 headers=headers,
-                stream=True,
-                timeout=TIMEOUT,
+                stream=stream,
+                timeout=self._timeout,
                 allow_redirects=True,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -91,22 +101,27 @@ class HTTPDownloader(Downloader):
         response = self._request('GET', url, headers)
         if response.status_code == 416 and headers:
             response.close()  # the partial file is not a prefix of the remote one: start over
-            response = self._request('GET', url, {})
+            return self.open(url)
         try:
             self._check_status(url, response)
             return self._remote_file(url, response, resume)
+        except _RangeMismatch:
+            response.close()
+            if resume is None:
+                raise DownloadError(
+                    f'{redact_url(url)} answered a part of the file (HTTP 206) to a request '
+                    'for the whole file',
+                    url=redact_url(url),
+                ) from None
+            return self.open(url)  # drop the partial file: the transfer starts at byte 0
         except BaseException:
             response.close()
             raise
 
     def size(self, url: str) -> int | None:
-        response = self._request('HEAD', url, {})
-        try:
-            # Reading the (empty) body hands the connection back to the pool; closing an
-            # unread streamed response would close the connection instead.
-            response.content  # noqa: B018
-        finally:
-            response.close()
+        # Not streamed: the empty body is read at once and the connection goes back to the
+        # pool, so that probing many URLs of one server reuses one connection.
+        response = self._request('HEAD', url, {}, stream=False)
         self._check_status(url, response)
         length = response.headers.get('Content-Length')
         return int(length) if length and length.isdigit() else None
@@ -127,8 +142,8 @@ class HTTPDownloader(Downloader):
                 url=shown,
                 status_code=status,
             )
-        if status in RETRIABLE_STATUSES:
-            retry_after = auth.retry_after_seconds(response.headers.get('Retry-After'))
+        if status in TEMPORARY_STATUSES:
+            retry_after = retry_after_seconds(response.headers.get('Retry-After'))
             wait = f', asked to retry after {retry_after:.0f} s' if retry_after is not None else ''
             raise RetriableDownloadError(
                 f'{shown} is temporarily unavailable (HTTP {status}{wait})',
@@ -152,20 +167,21 @@ class HTTPDownloader(Downloader):
         if response.status_code == 206:
             parsed = headers_parsing.content_range(response.headers.get('Content-Range'))
             if parsed is None or resume is None or parsed[0] != resume.offset:
-                raise RetriableDownloadError(
-                    f'{redact_url(url)} answered a range that was not asked for',
-                    url=redact_url(url),
-                )
+                raise _RangeMismatch
             offset, size = parsed
+        name = (
+            headers_parsing.content_disposition_filename(
+                response.headers.get('Content-Disposition')
+            )
+            or _url_file_name(url)
+            or _url_file_name(response.url)
+        )
+        self._check_content_type(url, response, name)
         return RemoteFile(
             chunks=self._chunks(url, response),
             offset=offset,
             size=size,
-            name=headers_parsing.content_disposition_filename(
-                response.headers.get('Content-Disposition')
-            )
-            or _url_file_name(url)
-            or _url_file_name(response.url),
+            name=name,
             validator=headers_parsing.strong_validator(response.headers),
             checksums=headers_parsing.checksums(
                 response.headers, whole_body=response.status_code == 200
@@ -174,12 +190,31 @@ class HTTPDownloader(Downloader):
             readinto=_body_reader(url, response),
         )
 
+    def _check_content_type(self, url: str, response: requests.Response, name: str | None) -> None:
+        content_type = response.headers.get('Content-Type', '')
+        media_type = content_type.split(';')[0].strip().lower()
+        if self.settings.allow_html or media_type not in _HTML_TYPES:
+            return
+        if name and name.lower().endswith(_HTML_SUFFIXES):
+            return
+        shown = redact_url(url)
+        raise UnexpectedContentError(
+            f'{shown} answered a web page ({content_type}) instead of the file '
+            f'{name or "asked for"}: often a login or error page; nothing was saved. If this '
+            f'provider really serves HTML, set allow_html: true for {self.settings.prefix or "it"} '
+            'in the provider settings',
+            url=shown,
+            content_type=content_type,
+        )
+
     @staticmethod
     def _chunks(url: str, response: requests.Response) -> Iterator[bytes]:
+        # read1 returns what has arrived (up to CHUNK_SIZE) instead of waiting for a whole
+        # chunk, so that a trickling server is seen by the low-speed check.
         raw = response.raw
         try:
             while True:
-                chunk = raw.read(CHUNK_SIZE, decode_content=False)
+                chunk = raw.read1(CHUNK_SIZE, decode_content=False)
                 if not chunk:
                     return
                 yield chunk
@@ -192,30 +227,51 @@ class HTTPDownloader(Downloader):
 
 
 def _body_reader(url: str, response: requests.Response) -> Callable[[memoryview], int] | None:
-    """``readinto`` for the body, straight from http.client into the caller's buffer.
+    """``readinto`` for the body, straight from the socket into the caller's buffer.
 
-    urllib3's ``read(amount)`` returns a new bytes object per call (and its ``readinto``
-    copies one); reading the http.client response it wraps saves that allocation and copy
-    per chunk. Content-Length and chunked framing are still http.client's. At the end the
-    connection goes back to the session's pool, as urllib3 does after its own last read.
+    urllib3's ``read1`` returns a new bytes object per call; reading the socket file of the
+    http.client response it wraps saves that allocation and copy per chunk. Like ``read1``,
+    it returns what has arrived rather than waiting for a full buffer, so that a trickling
+    server is seen by the low-speed check and a cancel by the next block. Only for a body
+    framed by Content-Length (the usual file download); a chunked or unframed body goes
+    through the chunks. At the end the connection goes back to the session's pool, as
+    urllib3 does after its own last read.
     """
     raw = response.raw
     body = getattr(raw, '_original_response', None)
-    if not isinstance(body, http.client.HTTPResponse) or getattr(raw, '_fp', None) is not body:
-        return None  # another urllib3 layout: the transfer iterates the chunks instead
+    if (
+        not isinstance(body, http.client.HTTPResponse)
+        or getattr(raw, '_fp', None) is not body
+        or body.chunked
+        or body.length is None
+        or not hasattr(body.fp, 'readinto1')
+    ):
+        return None  # another layout or framing: the transfer iterates the chunks instead
 
     def readinto(buffer: memoryview) -> int:
+        if body.fp is None or not body.length:  # closed, or the whole body read
+            _finish()
+            return 0
+        if len(buffer) > body.length:
+            buffer = buffer[: body.length]
         try:
-            count = body.readinto(buffer)
+            count = body.fp.readinto1(buffer)
         except (http.client.HTTPException, OSError) as exc:
             raise RetriableDownloadError(
                 f'the connection to {redact_url(url)} dropped during the transfer '
                 f'({type(exc).__name__})',
                 url=redact_url(url),
             ) from exc
-        if not count and body.isclosed():
-            raw.release_conn()
+        body.length -= count
+        if not count or not body.length:  # the end, or the server closed early
+            _finish()
         return count
+
+    def _finish() -> None:
+        # http.client's own end of body: its readinto closes the socket file the same way.
+        if body.fp is not None:
+            body._close_conn()
+        raw.release_conn()
 
     return readinto
 

@@ -1,4 +1,9 @@
-"""LocalDownloader: copies files given as local paths or ``file://`` URLs."""
+"""LocalDownloader: copies files given as local paths or ``file://`` URLs.
+
+Only files under the directories of ``GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS`` are read
+(:func:`geospaas_processing.storage.allowed_local_source`): a catalog entry pointing at
+``/etc/shadow`` or a user's key must not become a copy in the work directory.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import DownloadError, ObsoleteURLError
+from geospaas_processing.storage import LocalSourceNotAllowedError, allowed_local_source
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -21,6 +27,19 @@ def local_path(url: str) -> Path:
     return Path(url).expanduser()
 
 
+def readable_path(url: str) -> Path:
+    """The resolved path of a local URI that downloads may read.
+
+    Raises:
+        DownloadError: the file is outside the allowed directories (not retried: the
+            configuration or the catalog entry must change).
+    """
+    try:
+        return allowed_local_source(url)
+    except LocalSourceNotAllowedError as exc:
+        raise DownloadError(str(exc), url=str(local_path(url))) from exc
+
+
 class LocalDownloader(Downloader):
     """Copies a local file (service ``local``, bare paths and ``file://`` URLs).
 
@@ -31,7 +50,7 @@ class LocalDownloader(Downloader):
     schemes = ('', 'file')
 
     def open(self, url: str, resume: ResumePoint | None = None) -> RemoteFile:
-        path = local_path(url)
+        path = readable_path(url)
         try:
             handle = path.open('rb')
             status = os.fstat(handle.fileno())
@@ -57,8 +76,8 @@ class LocalDownloader(Downloader):
 
     def size(self, url: str) -> int | None:
         try:
-            return local_path(url).stat().st_size
-        except OSError:
+            return readable_path(url).stat().st_size
+        except (OSError, DownloadError):
             return None
 
 

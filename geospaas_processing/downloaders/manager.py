@@ -1,110 +1,27 @@
-"""DownloadManager: selects datasets in the catalog and downloads each one's file.
+"""DownloadManager: the catalog's datasets matching criteria, downloaded by the transfer side.
 
-The path of one dataset: its directory (strftime-resolved download directory + a name from
-its ``entry_id``) -> already complete? -> its URIs in order -> the provider settings of the
-longest matching prefix -> a provider slot -> the protocol's downloader -> a partial file,
-fsynced and renamed -> the manifest -> the path relative to the download directory.
+``DownloadManager(**lookups)`` = :class:`~.catalog.Selection` (the catalog side: datasets
+into plain jobs, local paths recorded) + :class:`~.transfers.Transfers` (the transfer side:
+directories, providers, slots, resume, progress; no database).
 """
 
 from __future__ import annotations
 
-import enum
-import logging
 import os
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+import threading
 
 from geospaas_processing import config
-from geospaas_processing.downloaders import _files, _transfer
-from geospaas_processing.downloaders import provider_settings as provider_settings_module
-from geospaas_processing.downloaders._layout import DownloadLayout
-from geospaas_processing.downloaders._redact import redact_url
-from geospaas_processing.downloaders._slots import ProviderSlots
-from geospaas_processing.downloaders.base import Downloader, registry
-from geospaas_processing.downloaders.errors import (
-    DatasetDownloadError,
-    DownloadError,
-    NoSpaceLeftError,
-    RetriableDatasetDownloadError,
-    RetriableDownloadError,
-    SelectionError,
-    TooManyDownloadsError,
+from geospaas_processing.downloaders import catalog
+from geospaas_processing.downloaders.errors import DownloadError
+from geospaas_processing.downloaders.progress import ProgressCallback, TransferProgress
+from geospaas_processing.downloaders.transfers import (
+    DatasetOutcome,
+    DownloadStatus,
+    PlannedDownload,
+    Transfers,
 )
-from geospaas_processing.downloaders.provider_settings import ProviderSettings
-from geospaas_processing.locks import LockError
-from geospaas_processing.storage import LocalStorage, NotEnoughSpaceError, StorageError
 
-LOGGER = logging.getLogger(__name__)
-ITERATION_CHUNK = 500
-
-#: ``progress(dataset_id, bytes_done, bytes_total_or_None)``, called from worker threads.
-ProgressCallback = Callable[[int, int, int | None], None]
-
-
-class DownloadStatus(enum.StrEnum):
-    """What happened to one dataset."""
-
-    DOWNLOADED = 'downloaded'
-    PRESENT = 'already present'
-    FAILED = 'failed'
-
-
-@dataclass(frozen=True)
-class DatasetOutcome:
-    """The result of one dataset's download, for summaries and machine-readable output.
-
-    Attributes:
-        path: the file relative to the download directory (None when failed).
-        absolute_path: the same, absolute.
-        size: its size in bytes.
-        uri: the URI it came from (credentials removed); None when already present.
-        error: why it failed (a DownloadError, with ``errors`` per URI when there are several).
-    """
-
-    dataset_id: int
-    entry_id: str
-    status: DownloadStatus
-    path: str | None = None
-    absolute_path: str | None = None
-    size: int | None = None
-    uri: str | None = None
-    error: DownloadError | None = None
-
-    @property
-    def reason(self) -> str | None:
-        """The failure's message, or None."""
-        return None if self.error is None else str(self.error)
-
-
-@dataclass(frozen=True)
-class PlannedDownload:
-    """What :meth:`DownloadManager.plan` knows about a dataset without downloading it.
-
-    Attributes:
-        directory: the dataset's directory relative to the download directory.
-        uris: its URIs in the order they would be tried (credentials removed).
-        size: the size of the first URI's file when probed and known, else None.
-        present: whether its complete file is already in place.
-    """
-
-    dataset_id: int
-    entry_id: str
-    directory: str
-    uris: tuple[str, ...]
-    size: int | None
-    present: bool
-
-
-@dataclass(frozen=True)
-class _Job:
-    dataset_id: int
-    entry_id: str
-    time_coverage_start: datetime | None
-    uris: tuple[tuple[str, str], ...]
+__all__ = ['DatasetOutcome', 'DownloadManager', 'DownloadStatus', 'PlannedDownload']
 
 
 class DownloadManager:
@@ -122,8 +39,15 @@ class DownloadManager:
             default, 16, fills a provider that throttles each connection (measured:
             benchmarks/throttled_provider.py) and costs nothing measurable when the CPU is
             the limit (benchmarks/many_files_tmpfs.py).
-        progress: called with ``(dataset_id, bytes_done, bytes_total)`` from worker threads.
+        progress: a :class:`~.progress.TransferProgress`, or a callable receiving
+            ``(dataset_id, bytes_done, bytes_total)``; called from worker threads.
+        cancel: a ``threading.Event``; once set, no new transfer starts and those in flight
+            stop, keeping their partial files (see :class:`~.transfers.Transfers`).
         slot_timeout: seconds to wait for a provider slot before ``TooManyDownloadsError``.
+        free_space: delete the oldest completed downloads under the download directory to
+            make room for a file that does not fit. None (the default) keeps the earlier
+            behaviour: only when the download directory is the work directory
+            (``GEOSPAAS_PROCESSING_WORK_DIR``), as for the ``download`` task.
         **criteria: Django lookups on Dataset (``id=1``, ``entry_id__startswith=...``).
 
     Raises:
@@ -139,49 +63,58 @@ class DownloadManager:
         save_path: bool = False,
         *,
         max_workers: int = 16,
-        progress: ProgressCallback | None = None,
+        progress: TransferProgress | ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
         slot_timeout: float = 0.0,
+        free_space: bool | None = None,
         **criteria,
     ) -> None:
         import geospaas_processing
 
         geospaas_processing.setup()
-        if max_workers < 1:
-            raise ValueError(f'max_workers must be at least 1, got {max_workers!r}')
-        self.layout = DownloadLayout(download_directory)
-        self.download_directory = self.layout.template
-        self.provider_settings = provider_settings_module.load(provider_settings_path)
+        self.transfers = Transfers(
+            download_directory,
+            provider_settings_path,
+            max_workers=max_workers,
+            progress=progress,
+            cancel=cancel,
+            slot_timeout=slot_timeout,
+            free_space=False,
+        )
+        if free_space is None:
+            free_space = _is_work_dir(self.transfers.layout.root)
+        self.transfers.free_space = free_space
+        self.download_directory = self.transfers.layout.template
         self.max_downloads = max_downloads
         self.save_path = save_path
-        self.max_workers = max_workers
-        self.progress = progress
         self.criteria = criteria
-        self.datasets = _select(criteria)
-        self._slots = ProviderSlots(slot_timeout)
-        self._downloaders: dict[tuple[type, str], Downloader] = {}
-        self._managed = _is_work_dir(self.layout.root)
+        self.selection = catalog.Selection(criteria)
 
     def __repr__(self) -> str:
         return f'<DownloadManager {self.download_directory} {self.criteria!r}>'
 
-    # Selection -----------------------------------------------------------------------------
+    @property
+    def datasets(self):
+        """The queryset of the matching datasets."""
+        return self.selection.queryset
 
-    def _jobs(self) -> Iterator[_Job]:
-        """Count the selection (one query), refuse it when empty or too big, then iterate it."""
-        count = self.datasets.count()
-        if count == 0:
-            raise SelectionError(
-                f'no dataset matches the criteria {self.criteria!r}', count=0, limit=None
-            )
-        if count > self.max_downloads:
-            raise SelectionError(
-                f'{count} datasets match the criteria, more than max_downloads='
-                f'{self.max_downloads}; nothing was downloaded. Narrow the criteria or raise '
-                'the limit',
-                count=count,
-                limit=self.max_downloads,
-            )
-        return _iterate_jobs(self.datasets)
+    @property
+    def progress(self) -> TransferProgress | ProgressCallback | None:
+        """Where transfers report their progress (settable before :meth:`download`)."""
+        return self.transfers.progress
+
+    @progress.setter
+    def progress(self, value: TransferProgress | ProgressCallback | None) -> None:
+        self.transfers.progress = value
+
+    @property
+    def cancel(self) -> threading.Event:
+        """Set it to stop: no new transfer starts, those in flight keep their partial files."""
+        return self.transfers.cancel
+
+    def count(self) -> int:
+        """How many datasets match (one COUNT query for the manager's life)."""
+        return self.selection.count()
 
     # Downloading ---------------------------------------------------------------------------
 
@@ -197,7 +130,7 @@ class DownloadManager:
             DownloadError: every selected dataset failed.
         """
         outcomes = self.download_report()
-        failures = [outcome for outcome in outcomes if outcome.status is DownloadStatus.FAILED]
+        failures = [outcome for outcome in outcomes if outcome.status not in _OK_STATUSES]
         if failures and len(failures) == len(outcomes):
             if len(failures) == 1:
                 raise failures[0].error
@@ -209,128 +142,24 @@ class DownloadManager:
     def download_report(self) -> list[DatasetOutcome]:
         """Download the selected datasets; return one outcome per dataset, in dataset order.
 
-        Per-dataset failures are reported in the outcomes, not raised.
+        Per-dataset failures are reported in the outcomes, not raised. After a cancel,
+        datasets not started have no outcome.
 
         Raises:
             SelectionError: no match, or more than ``max_downloads``.
         """
-        jobs = self._jobs()
+        self.selection.check(self.max_downloads)
         try:
-            outcomes = list(self._run(jobs))
+            outcomes = list(self.transfers.download(self.selection.jobs()))
         finally:
-            self._close_downloaders()
+            self.transfers.close()
         if self.save_path:
-            self._record_local_paths(outcomes)
-        return outcomes
-
-    def _run(self, jobs: Iterator[_Job]) -> Iterator[DatasetOutcome]:
-        window = 2 * self.max_workers
-        with ThreadPoolExecutor(self.max_workers, thread_name_prefix='download') as pool:
-            pending = deque()
-            for job in jobs:
-                pending.append(pool.submit(self._download_job, job))
-                while len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-
-    def _download_job(self, job: _Job) -> DatasetOutcome:
-        try:
-            directory = self.layout.directory(job.dataset_id, job.entry_id, job.time_coverage_start)
-            present = _files.completed_file(directory)
-            if present is not None:
-                return self._outcome(job, DownloadStatus.PRESENT, present, present.stat().st_size)
-            return self._download_uris(job, directory)
-        except DownloadError as error:
-            if error.dataset_id is None:
-                error.dataset_id = job.dataset_id
-            LOGGER.warning('dataset %s (%s) failed: %s', job.dataset_id, job.entry_id, error)
-            return DatasetOutcome(job.dataset_id, job.entry_id, DownloadStatus.FAILED, error=error)
-
-    def _outcome(
-        self, job: _Job, status: DownloadStatus, path: Path, size: int, uri: str | None = None
-    ) -> DatasetOutcome:
-        return DatasetOutcome(
-            job.dataset_id,
-            job.entry_id,
-            status,
-            path=self.layout.relative(path),
-            absolute_path=str(path),
-            size=size,
-            uri=uri,
-        )
-
-    def _download_uris(self, job: _Job, directory: Path) -> DatasetOutcome:
-        errors: list[tuple[str, DownloadError]] = []
-        for uri, service in job.uris:
-            try:
-                path, size = self._fetch(job, uri, service, directory)
-            except NoSpaceLeftError:
-                raise
-            except DownloadError as error:
-                LOGGER.info('dataset %s: %s failed: %s', job.dataset_id, redact_url(uri), error)
-                errors.append((redact_url(uri), error))
-                continue
-            _files.record_completed(directory, path, size, redact_url(uri))
-            LOGGER.info('dataset %s: downloaded %s', job.dataset_id, path)
-            return self._outcome(job, DownloadStatus.DOWNLOADED, path, size, redact_url(uri))
-        raise _combined_error(job, errors)
-
-    def _fetch(self, job: _Job, uri: str, service: str, directory: Path) -> tuple[Path, int]:
-        settings = self.provider_settings.for_url(uri)
-        downloader = self._downloader(registry.downloader_class(uri, service), settings)
-        with self._slots.hold(settings) as lease:
-            return _transfer.fetch(
-                downloader,
-                uri,
-                directory,
-                lease=lease,
-                progress=self._progress_function(job.dataset_id),
-                make_room=self._make_room,
+            catalog.record_local_paths(
+                (outcome.dataset_id, outcome.absolute_path)
+                for outcome in outcomes
+                if outcome.absolute_path is not None
             )
-
-    def _downloader(self, cls: type[Downloader], settings: ProviderSettings) -> Downloader:
-        key = (cls, settings.prefix)
-        downloader = self._downloaders.get(key)
-        if downloader is None:
-            downloader = self._downloaders.setdefault(key, cls(settings))
-        return downloader
-
-    def _close_downloaders(self) -> None:
-        downloaders, self._downloaders = list(self._downloaders.values()), {}
-        for downloader in downloaders:
-            downloader.close()
-
-    def _progress_function(self, dataset_id: int) -> _transfer.ProgressFunction | None:
-        if self.progress is None:
-            return None
-        callback = self.progress
-        return lambda done, total: callback(dataset_id, done, total)
-
-    def _make_room(self, needed: int, directory: Path) -> None:
-        try:
-            LocalStorage(self.layout.root, managed=self._managed).free_space(needed)
-        except NotEnoughSpaceError as exc:
-            raise NoSpaceLeftError(
-                f'{needed} bytes are needed in {directory} but the disk does not have them: {exc}',
-                directory=str(directory),
-            ) from exc
-        except StorageError as exc:
-            raise DownloadError(f'could not make room in {directory}: {exc}') from exc
-        except LockError as exc:  # another process has been freeing space for too long
-            raise RetriableDownloadError(f'could not make room in {directory}: {exc}') from exc
-
-    def _record_local_paths(self, outcomes: list[DatasetOutcome]) -> None:
-        from geospaas_processing.catalog.models import DatasetURI
-        from geospaas_processing.catalog.services import FILE_SERVICE_NAME, LOCAL_FILE_SERVICE
-
-        for outcome in outcomes:
-            if outcome.absolute_path is not None:
-                DatasetURI.objects.get_or_create(
-                    dataset_id=outcome.dataset_id,
-                    uri=outcome.absolute_path,
-                    defaults={'service': LOCAL_FILE_SERVICE, 'name': FILE_SERVICE_NAME},
-                )
+        return outcomes
 
     # Dry run and removal -------------------------------------------------------------------
 
@@ -338,141 +167,50 @@ class DownloadManager:
         """What :meth:`download` would do, without writing anything.
 
         With ``probe_sizes``, asks each dataset's first URI for its size (an HTTP HEAD, an
-        FTP SIZE, a stat); otherwise only the catalog is read and sizes are None.
+        FTP SIZE, a stat), several at once; otherwise only the catalog is read and sizes
+        are None. :meth:`iter_plan` gives the same one dataset at a time.
 
         Raises:
             SelectionError: no match, or more than ``max_downloads``.
         """
-        planned = []
-        try:
-            for job in self._jobs():
-                directory = self.layout.directory(job.dataset_id, job.entry_id, None)
-                if self.layout.templated and job.time_coverage_start is not None:
-                    directory = self.layout.directory(
-                        job.dataset_id, job.entry_id, job.time_coverage_start
-                    )
-                planned.append(
-                    PlannedDownload(
-                        job.dataset_id,
-                        job.entry_id,
-                        self.layout.relative(directory),
-                        tuple(redact_url(uri) for uri, _ in job.uris),
-                        self._probe(job) if probe_sizes else None,
-                        _files.completed_file(directory) is not None,
-                    )
-                )
-        finally:
-            self._close_downloaders()
-        return planned
+        return list(self.iter_plan(probe_sizes))
 
-    def _probe(self, job: _Job) -> int | None:
-        for uri, service in job.uris[:1]:
-            try:
-                settings = self.provider_settings.for_url(uri)
-                cls = registry.downloader_class(uri, service)
-                return self._downloader(cls, settings).size(uri)
-            except DownloadError as error:
-                LOGGER.info('dataset %s: size of %s unknown: %s', job.dataset_id, uri, error)
-        return None
+    def iter_plan(self, probe_sizes: bool = False):
+        """:meth:`plan` as a stream: the first datasets come before the last are read.
+
+        Raises:
+            SelectionError: no match, or more than ``max_downloads`` (before the first item).
+        """
+        self.selection.check(self.max_downloads)
+        return self._stream_plan(probe_sizes)
+
+    def _stream_plan(self, probe_sizes: bool):
+        try:
+            yield from self.transfers.plan(self.selection.jobs(), probe_sizes)
+        finally:
+            self.transfers.close()
 
     def remove(self) -> list[str]:
         """Remove the downloaded files of the selected datasets (and their ``local`` URIs).
 
+        Directories made by the original package (one file, no manifest) are removed too.
         Returns the removed files, relative to the download directory.
 
         Raises:
             SelectionError: no match, or more than ``max_downloads``.
         """
-        from geospaas_processing.catalog.models import DatasetURI
-        from geospaas_processing.catalog.services import LOCAL_FILE_SERVICE
-
+        self.selection.check(self.max_downloads)
         removed = []
-        for job in list(self._jobs()):
-            try:
-                directory = self.layout.directory(
-                    job.dataset_id, job.entry_id, job.time_coverage_start
-                )
-            except DownloadError:
-                continue
-            path = _files.forget_completed(directory)
-            if path is not None:
-                removed.append(self.layout.relative(path))
-                DatasetURI.objects.filter(
-                    dataset_id=job.dataset_id, service=LOCAL_FILE_SERVICE, uri=str(path)
-                ).delete()
+        for job, path in self.transfers.remove(self.selection.jobs()):
+            removed.append(self.transfers.layout.relative(path))
+            catalog.forget_local_path(job.dataset_id, str(path))
         return removed
 
 
-def _select(criteria: dict):
-    from django.core.exceptions import FieldError, ValidationError
-
-    from geospaas_processing.catalog.models import Dataset
-
-    try:
-        matching = Dataset.objects.filter(**criteria).values('id')
-        return Dataset.objects.filter(id__in=matching)
-    except (FieldError, ValidationError, ValueError, TypeError) as exc:
-        raise SelectionError(f'invalid selection criteria {criteria!r}: {exc}') from exc
+_OK_STATUSES = (DownloadStatus.DOWNLOADED, DownloadStatus.PRESENT)
 
 
-def _iterate_jobs(datasets) -> Iterator[_Job]:
-    from django.db.models import Prefetch
-
-    from geospaas_processing.catalog.models import DatasetURI
-
-    queryset = (
-        datasets.order_by('id')
-        .only('id', 'entry_id', 'time_coverage_start')
-        .prefetch_related(
-            Prefetch(
-                'dataseturi_set',
-                queryset=DatasetURI.objects.order_by('id').only('id', 'uri', 'service', 'dataset'),
-            )
-        )
-    )
-    for dataset in queryset.iterator(chunk_size=ITERATION_CHUNK):
-        yield _Job(
-            dataset.id,
-            str(dataset.entry_id),
-            dataset.time_coverage_start,
-            tuple((uri.uri, uri.service) for uri in dataset.dataseturi_set.all()),
-        )
-
-
-def _combined_error(job: _Job, errors: list[tuple[str, DownloadError]]) -> DownloadError:
-    if not errors:
-        return DatasetDownloadError(
-            f'dataset {job.dataset_id} ({job.entry_id}) has no URI to download from',
-            dataset_id=job.dataset_id,
-        )
-    details = '; '.join(f'{uri}: {error}' for uri, error in errors)
-    if all(isinstance(error, TooManyDownloadsError) for _, error in errors):
-        first = errors[0][1]
-        return TooManyDownloadsError(
-            f'dataset {job.dataset_id}: {details}',
-            provider=first.provider,
-            limit=first.limit,
-            dataset_id=job.dataset_id,
-        )
-    message = f'dataset {job.dataset_id} ({job.entry_id}): every URI failed: {details}'
-    temporary = [
-        error
-        for _, error in errors
-        if isinstance(error, RetriableDownloadError | TooManyDownloadsError)
-    ]
-    if temporary:
-        waits = [getattr(error, 'retry_after', None) for error in temporary]
-        waits = [wait for wait in waits if wait is not None]
-        return RetriableDatasetDownloadError(
-            message,
-            errors=errors,
-            retry_after=max(waits) if waits else None,
-            dataset_id=job.dataset_id,
-        )
-    return DatasetDownloadError(message, errors=errors, dataset_id=job.dataset_id)
-
-
-def _is_work_dir(root: Path) -> bool:
+def _is_work_dir(root) -> bool:
     try:
         return root.resolve() == config.work_dir().expanduser().resolve()
     except OSError:

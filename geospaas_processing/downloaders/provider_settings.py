@@ -3,24 +3,28 @@
 The file is the ``provider_settings_path`` given to the manager, else
 ``GEOSPAAS_PROCESSING_PROVIDER_SETTINGS_PATH``, else the packaged
 ``provider_settings.yml``. Values tagged ``!ENV NAME`` are read from the environment
-variable ``NAME`` (None when it is unset). For a URL, the longest matching prefix wins.
+(see :mod:`geospaas_processing.yaml_config`: unset is an error unless the file gives a
+default). For a URL, the longest matching prefix wins.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from geospaas_processing import config
 from geospaas_processing.downloaders.errors import ProviderSettingsError
+from geospaas_processing.yaml_config import YAMLConfigError, load_yaml
 
 DEFAULT_PATH = Path(__file__).with_name('provider_settings.yml')
 AUTHENTICATION_TYPES = ('oauth2',)
+#: Below this many bytes per second for ``LOW_SPEED_TIME`` seconds, a transfer gives up.
+LOW_SPEED_LIMIT = 1000
+LOW_SPEED_TIME = 60.0
 TOKEN_PLACEMENTS = ('header', 'url')
 
 
@@ -29,6 +33,13 @@ class ProviderSettings:
     """The settings of the provider serving the URLs that start with ``prefix``.
 
     ``repr`` never shows the secrets (password, TOTP secret, request parameter values).
+
+    Besides credentials and limits: ``redirect_hosts`` lists the other hosts (``host`` or
+    ``host:port``) that credentials may follow a redirect to (by default only the same
+    origin gets them); ``allow_html`` accepts a ``text/html`` answer for a file that is not
+    an HTML page; a transfer slower than ``low_speed_limit`` bytes per second for
+    ``low_speed_time`` seconds stops with a retriable error, keeping its partial file
+    (``low_speed_limit: 0`` turns the check off; the read timeout is then 120 s).
     """
 
     prefix: str = ''
@@ -43,6 +54,10 @@ class ProviderSettings:
     token_parameter_name: str = 'access_token'
     request_parameters: Mapping[str, str] = field(default_factory=dict, repr=False)
     invalid_status_codes: Mapping[int, str] = field(default_factory=dict)
+    redirect_hosts: tuple[str, ...] = ()
+    allow_html: bool = False
+    low_speed_limit: int = LOW_SPEED_LIMIT
+    low_speed_time: float = LOW_SPEED_TIME
 
     def secrets(self) -> list[str]:
         """Every secret value of these settings, to redact them wherever they might show."""
@@ -60,20 +75,16 @@ _STRING_KEYS = (
     'token_placement',
     'token_parameter_name',
 )
-VALID_KEYS = (*_STRING_KEYS, 'max_parallel_downloads', 'request_parameters', 'invalid_status_codes')
-
-
-class _EnvLoader(yaml.SafeLoader):
-    """A safe YAML loader that understands ``!ENV NAME``."""
-
-
-def _env_constructor(loader: _EnvLoader, node: yaml.Node) -> str | None:
-    name = loader.construct_scalar(node)
-    # Not package settings: the file's author names these variables, so config.py cannot list them.
-    return os.environ.get(str(name).strip()) or None
-
-
-_EnvLoader.add_constructor('!ENV', _env_constructor)
+VALID_KEYS = (
+    *_STRING_KEYS,
+    'max_parallel_downloads',
+    'request_parameters',
+    'invalid_status_codes',
+    'redirect_hosts',
+    'allow_html',
+    'low_speed_limit',
+    'low_speed_time',
+)
 
 
 class ProviderSettingsRegistry:
@@ -116,18 +127,9 @@ def load(path: str | os.PathLike | None = None) -> ProviderSettingsRegistry:
     """
     file_path = settings_path(path)
     try:
-        text = file_path.read_text(encoding='utf-8')
-    except OSError as exc:
-        raise ProviderSettingsError(
-            f'cannot read the provider settings file {file_path}: {exc.strerror}',
-            path=str(file_path),
-        ) from exc
-    try:
-        document = yaml.load(text, Loader=_EnvLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise ProviderSettingsError(
-            f'the provider settings file {file_path} is not valid YAML: {exc}', path=str(file_path)
-        ) from exc
+        document = load_yaml(file_path)
+    except YAMLConfigError as exc:
+        raise ProviderSettingsError(f'provider settings: {exc}', path=str(file_path)) from exc
     return ProviderSettingsRegistry(parse(document, str(file_path)), str(file_path))
 
 
@@ -225,6 +227,49 @@ def _status_codes(value: Any, where: str, problems: list[str]) -> dict[int, str]
     return codes
 
 
+_HOST = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$')
+
+
+def _hosts(value: Any, where: str, problems: list[str]) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, list):
+        problems.append(f'{where} must be a list of host names (host or host:port)')
+        return None
+    bad = [item for item in value if not isinstance(item, str) or not _HOST.match(item)]
+    if bad:
+        problems.append(
+            f'{where}: {", ".join(repr(item) for item in bad)} is not a host name '
+            '(give host or host:port, without scheme or path)'
+        )
+        return None
+    return tuple(item.lower() for item in value)
+
+
+def _boolean(value: Any, where: str, problems: list[str]) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    problems.append(f'{where} must be true or false, got {value!r}')
+    return None
+
+
+def _non_negative_number(value: Any, where: str, problems: list[str]) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e12:
+        problems.append(f'{where} must be a non-negative number, got {value!r}')
+        return None
+    return value
+
+
+def _positive_number(value: Any, where: str, problems: list[str]) -> float | None:
+    checked = _non_negative_number(value, where, problems)
+    if checked == 0:
+        problems.append(f'{where} must be more than 0 seconds')
+        return None
+    return checked
+
+
 def _choice(choices: tuple[str, ...]):
     def check(value: Any, where: str, problems: list[str]) -> str | None:
         if value is None or value in choices:
@@ -242,6 +287,10 @@ _CHECKERS = {
     'max_parallel_downloads': _positive_int,
     'request_parameters': _string_mapping,
     'invalid_status_codes': _status_codes,
+    'redirect_hosts': _hosts,
+    'allow_html': _boolean,
+    'low_speed_limit': _non_negative_number,
+    'low_speed_time': _positive_number,
 }
 
 

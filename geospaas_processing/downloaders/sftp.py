@@ -1,18 +1,18 @@
 """SFTPDownloader: SFTP URLs through paramiko (the optional extra ``sftp``).
 
-Honours the user's ``~/.ssh/config`` (host aliases, HostName, Port, User, IdentityFile,
-UserKnownHostsFile) and verifies host keys against the known hosts files: an unknown host is
-refused, never added.
+Connections go through :mod:`geospaas_processing.ssh`: the user's ``~/.ssh/config`` (host
+aliases, HostName, Port, User, IdentityFile, UserKnownHostsFile) is honoured and host keys
+are verified against the known hosts files: an unknown host is refused, never added.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
+import contextlib
+import threading
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from geospaas_processing.downloaders._redact import redact_url, register_secrets
+from geospaas_processing import ssh
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
@@ -20,19 +20,29 @@ from geospaas_processing.downloaders.errors import (
     ObsoleteURLError,
     RetriableDownloadError,
 )
+from geospaas_processing.downloaders.provider_settings import ProviderSettings
+from geospaas_processing.errors import ConfigurationError
+from geospaas_processing.redaction import redact_url, register_secrets
 
-CHUNK_SIZE = 1024 * 1024
-TIMEOUT = 30.0
+# paramiko's read waits until a whole chunk has arrived: small chunks (four SFTP packets of
+# 32 KiB) let the transfer loop see a trickling server, at a cost negligible beside paramiko's.
+CHUNK_SIZE = 128 * 1024
+CONNECT_TIMEOUT = 30.0
 
 
-def _paramiko():
-    try:
-        import paramiko
-    except ImportError as exc:
-        raise DownloadError(
-            "SFTP downloads need paramiko: pip install 'geospaas_processing[sftp]'"
-        ) from exc
-    return paramiko
+class _Session:
+    """One SSH connection and its SFTP channel."""
+
+    def __init__(self, client, sftp) -> None:
+        self.client = client
+        self.sftp = sftp
+
+    def alive(self) -> bool:
+        transport = self.client.get_transport()
+        return transport is not None and transport.is_active()
+
+    def close(self) -> None:
+        self.client.close()
 
 
 class SFTPDownloader(Downloader):
@@ -40,62 +50,107 @@ class SFTPDownloader(Downloader):
 
     Credentials: the provider's username/password, else the URL's, else ``~/.ssh/config``
     and the SSH agent or keys. The resume validator is the file's size and modification time.
+    One connection per host is kept and reused for transfers and size probes (one per
+    thread transferring at the same time). Reads wait at most :meth:`read_timeout`; a stalled
+    or dropped connection is a :class:`RetriableDownloadError`.
     """
 
     services = ('sftp',)
     schemes = ('sftp',)
 
-    def _connect(self, url: str):
-        paramiko = _paramiko()
+    def __init__(self, settings: ProviderSettings) -> None:
+        super().__init__(settings)
+        self._idle: dict[tuple, list[_Session]] = {}
+        self._lock = threading.Lock()
+
+    def _target(self, url: str) -> tuple[ssh.SSHTarget, str | None]:
         parts = urlsplit(url)
-        host_config = _ssh_config(paramiko).lookup(parts.hostname or '')
         password = self.settings.password or unquote(parts.password or '') or None
         register_secrets(password)
-        client = paramiko.SSHClient()
-        client.load_system_host_keys()
-        for known_hosts in host_config.get('userknownhostsfile', '').split():
-            if os.path.exists(os.path.expanduser(known_hosts)):
-                client.load_host_keys(os.path.expanduser(known_hosts))
-        client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        username = self.settings.username or unquote(parts.username or '') or None
         try:
-            client.connect(
-                host_config.get('hostname', parts.hostname),
-                port=parts.port or int(host_config.get('port', 22)),
-                username=self.settings.username
-                or unquote(parts.username or '')
-                or host_config.get('user')
-                or getpass.getuser(),
-                password=password,
-                key_filename=host_config.get('identityfile'),
-                timeout=TIMEOUT,
-            )
-            return client, client.open_sftp()
-        except BaseException as exc:
+            target = ssh.resolve(parts.hostname or '', port=parts.port, username=username)
+        except (ssh.SSHError, ConfigurationError) as exc:
+            raise DownloadError(str(exc), url=redact_url(url)) from exc
+        return target, password
+
+    @contextlib.contextmanager
+    def _session(self, url: str) -> Iterator[_Session]:
+        """A connected session for ``url``'s host, returned to the pool unless it failed."""
+        target, password = self._target(url)
+        key = (target, password)
+        session = None
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            while idle and session is None:
+                candidate = idle.pop()
+                if candidate.alive():
+                    session = candidate
+                else:
+                    candidate.close()
+        if session is None:
+            session = self._connect(url, target, password)
+        try:
+            yield session
+        except BaseException:
+            session.close()
+            raise
+        with self._lock:
+            self._idle.setdefault(key, []).append(session)
+
+    def _connect(self, url: str, target: ssh.SSHTarget, password: str | None) -> _Session:
+        try:
+            client = ssh.connect(target, password=password, timeout=CONNECT_TIMEOUT)
+        except ssh.SSHError as exc:
+            raise _from_ssh_error(exc, url) from exc
+        except ConfigurationError as exc:
+            raise DownloadError(str(exc), url=redact_url(url)) from exc
+        try:
+            sftp = client.open_sftp()
+            sftp.get_channel().settimeout(self.read_timeout())
+        except Exception as exc:  # paramiko's and socket's errors
             client.close()
-            _reraise(_translate(paramiko, exc, url), exc)
+            raise _from_ssh_error(ssh.connection_error(target, exc), url) from exc
+        return _Session(client, sftp)
+
+    def close(self) -> None:
+        with self._lock:
+            sessions = [session for idle in self._idle.values() for session in idle]
+            self._idle = {}
+        for session in sessions:
+            session.close()
 
     def open(self, url: str, resume: ResumePoint | None = None) -> RemoteFile:
-        client, sftp = self._connect(url)
         path = unquote(urlsplit(url).path)
+        pooled = self._session(url)
+        session = pooled.__enter__()
         try:
-            status = sftp.stat(path)
-            handle = sftp.open(path, 'rb')
+            status = session.sftp.stat(path)
+            handle = session.sftp.open(path, 'rb')
         except BaseException as exc:
-            client.close()
-            _reraise(_translate(_paramiko(), exc, url), exc)
+            _exit_with(pooled, exc)
+            raise _translate(exc, url) from exc
         validator = f'{status.st_size}:{status.st_mtime}'
         offset = 0
         if resume is not None and resume.validator == validator:
             offset = min(resume.offset, status.st_size)
         handle.seek(offset)
+        _quiet_prefetch(handle)
         handle.prefetch(status.st_size - offset)
+        state = {'failed': None}
 
         def close() -> None:
-            handle.close()
-            client.close()
+            try:
+                handle.close()
+            except (OSError, EOFError, ssh.paramiko_module().SSHException) as exc:
+                state['failed'] = state['failed'] or exc
+            if state['failed'] is not None:
+                _exit_with(pooled, state['failed'])
+            else:
+                pooled.__exit__(None, None, None)
 
         return RemoteFile(
-            chunks=_chunks(handle, url),
+            chunks=_chunks(handle, url, state),
             offset=offset,
             size=status.st_size,
             name=path.rsplit('/', 1)[-1],
@@ -104,49 +159,79 @@ class SFTPDownloader(Downloader):
         )
 
     def size(self, url: str) -> int | None:
-        client, sftp = self._connect(url)
-        try:
-            return sftp.stat(unquote(urlsplit(url).path)).st_size
-        except OSError:
-            return None
-        finally:
-            client.close()
+        path = unquote(urlsplit(url).path)
+        with self._session(url) as session:
+            try:
+                return session.sftp.stat(path).st_size
+            except FileNotFoundError:
+                return None
+            except (OSError, EOFError, ssh.paramiko_module().SSHException) as exc:
+                raise _translate(exc, url) from exc
 
 
-def _ssh_config(paramiko):
-    path = os.path.expanduser('~/.ssh/config')
-    return paramiko.SSHConfig.from_path(path) if os.path.exists(path) else paramiko.SSHConfig()
+def _quiet_prefetch(handle) -> None:
+    """Keep paramiko's prefetch thread from printing a traceback when the connection drops.
+
+    The thread only sends read requests; the reading thread meets the same failure and
+    reports it as a RetriableDownloadError, so the thread's own error adds nothing but a
+    traceback on the user's terminal.
+    """
+    paramiko = ssh.paramiko_module()
+    send_requests = handle._prefetch_thread
+
+    def prefetch_thread(*args) -> None:
+        with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+            send_requests(*args)
+
+    handle._prefetch_thread = prefetch_thread
 
 
-def _translate(paramiko, exc: BaseException, url: str) -> BaseException:
+def _exit_with(pooled, exc: BaseException) -> None:
+    """Leave the pooled session's context as failed: the connection is closed, not reused."""
+    try:
+        pooled.__exit__(type(exc), exc, exc.__traceback__)
+    except BaseException as raised:
+        if raised is not exc:
+            raise
+
+
+def _from_ssh_error(exc: ssh.SSHError, url: str) -> DownloadError:
     shown = redact_url(url)
-    if isinstance(exc, paramiko.AuthenticationException):
-        return AuthenticationError(f'{shown} refused the SSH credentials', url=shown)
-    if isinstance(exc, paramiko.BadHostKeyException | paramiko.SSHException):
-        return DownloadError(
-            f'SSH connection to {shown} refused: {type(exc).__name__} (is the host in '
-            'known_hosts?)',
-            url=shown,
-        )
+    if exc.kind == 'authentication':
+        return AuthenticationError(f'{shown}: {exc}', url=shown)
+    if exc.temporary:
+        return RetriableDownloadError(f'{shown}: {exc}', url=shown)
+    return DownloadError(f'{shown}: {exc}', url=shown)
+
+
+def _translate(exc: BaseException, url: str) -> BaseException:
+    shown = redact_url(url)
+    if isinstance(exc, DownloadError):
+        return exc
     if isinstance(exc, FileNotFoundError) or getattr(exc, 'errno', None) == 2:
         return ObsoleteURLError(f'{shown} does not exist', url=shown)
-    if isinstance(exc, OSError | EOFError):
-        return RetriableDownloadError(f'SFTP connection to {shown} failed: {exc}', url=shown)
+    if isinstance(exc, PermissionError):
+        return DownloadError(f'{shown} cannot be read: permission denied', url=shown)
+    if isinstance(exc, OSError | EOFError | ssh.paramiko_module().SSHException):
+        return RetriableDownloadError(
+            f'the SFTP connection to {shown} failed: {type(exc).__name__} {exc}'.rstrip(),
+            url=shown,
+        )
     return exc
 
 
-def _reraise(translated: BaseException, original: BaseException):
-    if translated is original:
-        raise original
-    raise translated from original
-
-
-def _chunks(handle, url: str) -> Iterator[bytes]:
+def _chunks(handle, url: str, state: dict) -> Iterator[bytes]:
+    paramiko = ssh.paramiko_module()
     try:
         while chunk := handle.read(CHUNK_SIZE):
             yield chunk
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, paramiko.SSHException) as exc:
+        state['failed'] = exc
         raise RetriableDownloadError(
-            f'the SFTP transfer of {redact_url(url)} was cut: {type(exc).__name__}',
+            f'the SFTP transfer of {redact_url(url)} stalled or was cut: '
+            f'{type(exc).__name__}; it will resume',
             url=redact_url(url),
         ) from exc
+    except BaseException as exc:  # cancelled (GeneratorExit) mid-transfer: do not reuse
+        state['failed'] = exc
+        raise

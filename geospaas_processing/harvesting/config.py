@@ -14,23 +14,22 @@ A harvest configuration file looks like::
         requests_per_second: 2
         data_center: ESA/EO
 
-``providers`` may also be a mapping from name to settings. Known keys are
-validated here; any other key of a provider is passed to it in ``options``.
+``providers`` may also be a mapping from name to settings. Every key is validated
+here: an unknown key (a typo) is an error naming it, as in the provider settings;
+provider-specific values go under an ``options`` mapping. ``!ENV`` is resolved by
+:mod:`geospaas_processing.yaml_config` (unset: an error, unless a default is given).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from geospaas_processing import config
 from geospaas_processing.harvesting.errors import HarvestConfigurationError
+from geospaas_processing.yaml_config import YAMLConfigError, load_yaml
 
 CONFIG_VARIABLE = 'GEOSPAAS_PROCESSING_HARVEST_CONFIG'
 
@@ -42,6 +41,8 @@ _NUMERIC_KEYS = {
     'backoff': (float, 0),
 }
 _TEXT_KEYS = ('url', 'username', 'password', 'token', 'data_center')
+_PROVIDER_KEYS = ('name', 'type', *_TEXT_KEYS, *_NUMERIC_KEYS, 'options')
+_TOP_LEVEL_KEYS = ('providers', 'vocabularies')
 
 
 @dataclass(frozen=True)
@@ -86,49 +87,12 @@ class HarvestConfig:
             ) from None
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe YAML loader that also resolves ``!ENV NAME`` from the environment."""
-
-
-_ENV_REFERENCE = re.compile(r'^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$')
-
-
-def _env_constructor(loader: _Loader, node: yaml.Node) -> str:
-    text = loader.construct_scalar(node).strip()
-    match = _ENV_REFERENCE.match(text) or re.match(r'^([A-Za-z_][A-Za-z0-9_]*)$', text)
-    line = node.start_mark.line + 1
-    if not match:
-        raise HarvestConfigurationError(
-            f'{loader.name}: !ENV expects a variable name, got {text!r} (line {line})'
-        )
-    # Deployment-defined credentials, not package settings: read where the file names them.
-    value = os.environ.get(match.group(1))
-    if value is None:
-        raise HarvestConfigurationError(
-            f'{loader.name}: the environment variable {match.group(1)} named by !ENV '
-            f'on line {node.start_mark.line + 1} is not set'
-        )
-    return value
-
-
-_Loader.add_constructor('!ENV', _env_constructor)
-
-
 def read_yaml(path: str | os.PathLike) -> Any:
     """Parse a YAML file (with ``!ENV``), or raise a HarvestConfigurationError naming it."""
-    path = Path(path)
     try:
-        text = path.read_text(encoding='utf-8')
-    except OSError as exc:
-        raise HarvestConfigurationError(f'cannot read {path}: {exc.strerror or exc}') from exc
-    loader = _Loader(text)
-    loader.name = str(path)
-    try:
-        return loader.get_single_data()
-    except yaml.YAMLError as exc:
-        raise HarvestConfigurationError(f'{path} is not valid YAML: {exc}') from exc
-    finally:
-        loader.dispose()
+        return load_yaml(path)
+    except YAMLConfigError as exc:
+        raise HarvestConfigurationError(str(exc)) from exc
 
 
 def load_harvest_config(path: str | os.PathLike | None = None) -> HarvestConfig:
@@ -157,6 +121,11 @@ def parse_harvest_config(document: Any, path: str = '<memory>') -> HarvestConfig
         raise HarvestConfigurationError(f'{path}: expected a mapping with a "providers" key')
     entries = _provider_entries(document.get('providers'), path)
     problems: list[str] = []
+    unknown = sorted(str(name) for name in document if name not in _TOP_LEVEL_KEYS)
+    if unknown:
+        problems.append(
+            f'unknown top-level key(s) {", ".join(unknown)} (known: providers, vocabularies)'
+        )
     providers: dict[str, ProviderConfig] = {}
     for key, entry in entries:
         provider = _provider(entry, key, problems)
@@ -199,11 +168,17 @@ def _provider(entry: Any, key: str, problems: list[str]) -> ProviderConfig | Non
             values[name] = _number(entry[name], kind, minimum, f'{key}.{name}', problems)
     if not values.get('url'):
         problems.append(f'{key}.url is required (for a local provider: the directory)')
+    options = entry.get('options') or {}
+    if not isinstance(options, Mapping):
+        problems.append(f'{key}.options must be a mapping')
+    unknown = sorted(str(name) for name in entry if name not in _PROVIDER_KEYS)
+    if unknown:
+        problems.append(
+            f'{key}: unknown key(s) {", ".join(unknown)} (known: {", ".join(_PROVIDER_KEYS)})'
+        )
     if len(problems) > problems_before:
         return None
-    known = {'name', 'type', *_TEXT_KEYS, *_NUMERIC_KEYS}
-    options = {name: value for name, value in entry.items() if name not in known}
-    return ProviderConfig(name=entry['name'], type=entry['type'], options=options, **values)
+    return ProviderConfig(name=entry['name'], type=entry['type'], options=dict(options), **values)
 
 
 def _check_name_and_type(entry: Mapping, key: str, problems: list[str]) -> None:

@@ -1,8 +1,10 @@
 """JSON over HTTP for the providers: authentication, a request rate, bounded retries with backoff.
 
-Only temporary failures are retried (connection errors, timeouts, 429 and 5xx);
-any other error status fails at once. After the last retry the failure becomes a
-:class:`ProviderError` naming the URL (without credentials) and the status.
+Only temporary failures are retried (connection errors, timeouts and the statuses of
+:data:`geospaas_processing.httpclient.TEMPORARY_STATUSES`, honouring a bounded
+``Retry-After``); any other error status fails at once. After the last retry the failure
+becomes a :class:`ProviderError` naming the URL (without credentials) and the status.
+The session comes from the package's one HTTP layer (:mod:`geospaas_processing.httpclient`).
 """
 
 from __future__ import annotations
@@ -11,27 +13,20 @@ import logging
 import threading
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from geospaas_processing import __version__
 from geospaas_processing.harvesting.config import ProviderConfig
 from geospaas_processing.harvesting.errors import ProviderError
+from geospaas_processing.httpclient import TEMPORARY_STATUSES, new_session, retry_after_seconds
+from geospaas_processing.redaction import redact_url, register_secrets
 
 logger = logging.getLogger(__name__)
 
-TEMPORARY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-def public_url(url: str) -> str:
-    """The URL without user name and password, fit for messages and logs."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ''
-    netloc = f'{host}:{parts.port}' if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+#: The URL without credentials, fit for messages and logs (the package's one redaction).
+public_url = redact_url
+#: The longest in-process wait a provider's Retry-After may impose between two attempts.
+RETRY_AFTER_MAX = 300.0
 
 
 class ProviderHTTPClient:
@@ -45,8 +40,8 @@ class ProviderHTTPClient:
 
     def __init__(self, provider_config: ProviderConfig) -> None:
         self.config = provider_config
-        self.session = requests.Session()
-        self.session.headers['User-Agent'] = f'geospaas_processing/{__version__}'
+        self.session = new_session()
+        register_secrets(provider_config.token, provider_config.password)
         if provider_config.token:
             self.session.headers['Authorization'] = f'Bearer {provider_config.token}'
         elif provider_config.username:
@@ -83,6 +78,7 @@ class ProviderHTTPClient:
                     public_url(url),
                 )
             else:
+                retry_after = response.headers.get('Retry-After')
                 if response.status_code < 400:
                     return self._json(response, url)
                 failure = ProviderError(
@@ -95,6 +91,8 @@ class ProviderHTTPClient:
                     raise failure
             if attempt + 1 < attempts:
                 delay = self.config.backoff * 2**attempt
+                if failure.status is not None:
+                    delay = max(delay, retry_after_seconds(retry_after, RETRY_AFTER_MAX) or 0.0)
                 logger.warning('%s; retrying in %.1f s', failure, delay)
                 time.sleep(delay)
         raise ProviderError(

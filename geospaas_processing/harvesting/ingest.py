@@ -248,7 +248,7 @@ _UPSERT_LOCATIONS = (
     'INSERT INTO {table} (geometry) '
     'SELECT ST_GeomFromText(wkt, 4326) FROM unnest(%s::text[]) WITH ORDINALITY AS input(wkt, n) '
     'ORDER BY n '
-    'ON CONFLICT (geometry) DO UPDATE SET geometry = EXCLUDED.geometry '
+    'ON CONFLICT ((md5(ST_AsBinary(geometry)))) DO UPDATE SET geometry = EXCLUDED.geometry '
     'RETURNING id'
 )
 
@@ -257,9 +257,10 @@ def _upsert_locations_postgis(wkts: list[str]) -> dict[str, int]:
     """Insert the footprints not stored yet; the ids of all, by WKT, in one statement.
 
     PostGIS parses the WKT itself, which saves building a GEOS geometry per
-    footprint in Python. The upsert on the unique geometry returns the ids of
-    new and existing rows alike (rows come back in insertion order), including
-    rows a concurrent harvest inserted meanwhile.
+    footprint in Python. The upsert targets GeoSPaaS's unique index on
+    ``md5(ST_AsBinary(geometry))`` (catalog migration 0008), the one GeoSPaaS databases
+    have, and returns the ids of new and existing rows alike (rows come back in insertion
+    order), including rows a concurrent harvest inserted meanwhile.
     """
     table = connection.ops.quote_name(GeographicLocation._meta.db_table)
     with connection.cursor() as cursor:

@@ -8,6 +8,9 @@ Tree of errors::
         ├── LeaseLost                the holder's lease ended while it worked
         └── LockBackendUnavailable   Redis unreachable or refusing
 
+``LockBusy``, ``LeaseLost`` and ``LockBackendUnavailable`` are also
+:class:`~geospaas_processing.errors.TemporaryError`: the tasks retry them with backoff.
+
 The backend is chosen at each call from the configuration: Redis when
 ``GEOSPAAS_PROCESSING_REDIS_HOST`` is set (locks shared by every host using that server,
 leases timed by the server's clock, renewed while held, released only by their owner),
@@ -45,6 +48,7 @@ __all__ = [
     'LockBusy',
     'LockError',
     'any_dataset_locked',
+    'configured_expiry',
     'dataset_lock',
     'named_lock',
     'provider_slot',
@@ -52,6 +56,27 @@ __all__ = [
 ]
 
 _clients: dict[tuple[str, int], redis.Redis] = {}
+
+
+def configured_expiry() -> float:
+    """Seconds before the lock or slot of a dead holder frees itself (``..._LOCK_EXPIRY``).
+
+    Raises:
+        ConfigurationError: the variable is not a positive number (0 is refused: a lease
+            that ends at once protects nothing).
+    """
+    value = config.get('GEOSPAAS_PROCESSING_LOCK_EXPIRY')
+    try:
+        expiry = float(value)
+    except (TypeError, ValueError):
+        expiry = -1.0
+    if not 0 < expiry < float('inf'):
+        raise ConfigurationError(
+            f'GEOSPAAS_PROCESSING_LOCK_EXPIRY must be a positive number of seconds, got {value!r}'
+        )
+    return expiry
+
+
 _clients_lock = threading.Lock()
 
 

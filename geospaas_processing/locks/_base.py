@@ -7,7 +7,7 @@ import re
 import threading
 import time
 
-from geospaas_processing.errors import GeospaasProcessingError
+from geospaas_processing.errors import GeospaasProcessingError, TemporaryError
 
 NAMESPACE = 'geospaas_processing'
 _UNSAFE_CHARACTERS = re.compile(r'[^A-Za-z0-9_-]+')
@@ -25,18 +25,18 @@ class LockError(GeospaasProcessingError):
         self.name = name
 
 
-class LockBusy(LockError):
+class LockBusy(LockError, TemporaryError):
     """The lock, or every slot of a semaphore, is held by someone else: retry later."""
 
 
-class LeaseLost(LockError):
+class LeaseLost(LockError, TemporaryError):
     """A holder lost its lease (expired while the process was paused, Redis restarted...).
 
     The holder must stop what the lease protected: someone else may hold it now.
     """
 
 
-class LockBackendUnavailable(LockError):
+class LockBackendUnavailable(LockError, TemporaryError):
     """The lock service (Redis) cannot be reached or refused the request; retry later."""
 
 

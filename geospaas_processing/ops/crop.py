@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geospaas_processing.errors import GeospaasProcessingError
+from geospaas_processing.storage import move_into_place
 
 NETCDF_SUFFIXES = ('.nc', '.nc4', '.netcdf', '.cdf')
 GEOTIFF_SUFFIXES = ('.tif', '.tiff', '.gtiff')
@@ -124,7 +125,7 @@ def crop(
     os.close(descriptor)
     try:
         writer.write_cropped(source, box, Path(temporary))
-        os.replace(temporary, target)
+        move_into_place(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # only succeeds if this crop was its only content

@@ -11,6 +11,8 @@ from geospaas_processing.errors import GeospaasProcessingError
 
 PARTIAL_SUFFIX = '.part'
 MIN_AGE = 60.0
+#: Seconds since its last change during which a work-directory entry counts as in use.
+ACTIVE_AGE = 600.0
 LOCK_TIMEOUT = 120.0
 
 

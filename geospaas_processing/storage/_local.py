@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from geospaas_processing import locks
 from geospaas_processing.storage._base import (
+    ACTIVE_AGE,
     LOCK_TIMEOUT,
     MIN_AGE,
     Candidate,
@@ -19,6 +19,13 @@ from geospaas_processing.storage._base import (
     check_needed,
     free_oldest,
     may_delete,
+)
+from geospaas_processing.storage._downloads import (
+    DOWNLOAD_RECORD_NAME,
+    completed_download,
+    delete_download,
+    deleting_download,
+    is_deletable_download,
 )
 
 
@@ -74,11 +81,36 @@ class LocalStorage:
         else:
             path.unlink(missing_ok=True)
 
+    def clear(self, *, active_within: float = ACTIVE_AGE) -> list[str]:
+        """Remove every entry at the top of the root except those in use; return their names.
+
+        An entry in use is one where anything (a file, a partial download being written, a
+        directory) was modified less than ``active_within`` seconds ago: a clean-up must not
+        rely on locks alone, which a restarted or flushed Redis forgets. Nothing is removed
+        when the root does not exist.
+        """
+        if not self.root.is_dir():
+            return []
+        newest = time.time() - active_within
+        removed = []
+        for entry in sorted(self.root.iterdir()):
+            if _modified_since(entry, newest):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry.name)
+        return removed
+
     def free_space(self, needed_bytes: int, *, lock_timeout: float = LOCK_TIMEOUT) -> list[Path]:
         """Make ``needed_bytes`` free on the disk of the root; return the paths deleted.
 
-        Follows the package's free-space rule (oldest first; partial files, young files,
-        links and hard-linked files kept). An unmanaged storage deletes nothing.
+        Follows the package's free-space rule for download directories: only completed
+        downloads (named by their dataset directory's manifest) are deleted, oldest first,
+        with their manifest, and never one whose dataset lock is held (it is held while
+        deleting); partial files, young files, links, hard-linked files and every other file
+        are kept. An unmanaged storage deletes nothing.
 
         Raises:
             NotEnoughSpaceError: the room cannot be made; nothing was deleted (unless
@@ -107,28 +139,32 @@ class LocalStorage:
     def _candidates(self) -> Iterator[Candidate]:
         newest = time.time() - self.min_age
         for directory, _, names in os.walk(self.root):
-            for name in names:
-                path = os.path.join(directory, name)
-                try:
-                    status = os.lstat(path)
-                except FileNotFoundError:
-                    continue
-                # Deleting one name of a hard-linked file frees nothing: such files stay.
-                if (
-                    stat.S_ISREG(status.st_mode)
-                    and status.st_nlink == 1
-                    and may_delete(name, status.st_mtime, newest)
-                ):
-                    # Blocks in use, not the apparent size (sparse files, block rounding).
-                    yield Candidate(path, status.st_mtime, status.st_blocks * 512)
+            if DOWNLOAD_RECORD_NAME not in names:
+                continue
+            download = completed_download(directory)
+            if download is None:
+                continue
+            try:
+                status = os.lstat(download.path)
+            except FileNotFoundError:
+                continue
+            # Deleting one name of a hard-linked file frees nothing: such files stay.
+            if (
+                status.st_nlink == 1
+                and may_delete(download.path.name, status.st_mtime, newest)
+                and is_deletable_download(directory)
+            ):
+                # Blocks in use, not the apparent size (sparse files, block rounding).
+                yield Candidate(str(download.path), status.st_mtime, status.st_blocks * 512)
 
     def _delete(self, path: str) -> bool:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            return False
-        self._remove_empty_parents(Path(path).parent)
-        return True
+        directory = Path(path).parent
+        with deleting_download(directory) as download:
+            if download is None or str(download.path) != path:  # taken meanwhile, or gone
+                return False
+            deleted = delete_download(download)
+        self._remove_empty_parents(directory.parent)
+        return deleted
 
     def _measure(self) -> int:
         return shutil.disk_usage(self.root).free
@@ -140,3 +176,22 @@ class LocalStorage:
             except OSError:
                 return
             directory = directory.parent
+
+
+def _modified_since(entry: Path, moment: float) -> bool:
+    """Whether ``entry`` or anything under it (links not followed) changed after ``moment``."""
+    try:
+        if entry.lstat().st_mtime > moment:
+            return True
+    except FileNotFoundError:
+        return False
+    if not entry.is_dir() or entry.is_symlink():
+        return False
+    for directory, subdirectories, names in os.walk(entry):
+        for name in subdirectories + names:
+            try:
+                if os.lstat(os.path.join(directory, name)).st_mtime > moment:
+                    return True
+            except FileNotFoundError:
+                continue
+    return False

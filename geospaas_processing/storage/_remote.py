@@ -8,17 +8,15 @@ refused, never accepted silently.
 
 from __future__ import annotations
 
-import getpass
 import os
 import posixpath
 import shlex
 import stat
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from geospaas_processing import locks
-from geospaas_processing.errors import ConfigurationError
+from geospaas_processing import locks, ssh
 from geospaas_processing.storage._base import (
     LOCK_TIMEOUT,
     MIN_AGE,
@@ -34,17 +32,9 @@ from geospaas_processing.storage._base import (
 if TYPE_CHECKING:
     import paramiko
 
-DEFAULT_SSH_CONFIG = '~/.ssh/config'
-
 
 def _paramiko() -> Any:
-    try:
-        import paramiko
-    except ImportError as exc:
-        raise ConfigurationError(
-            "remote storage needs paramiko: pip install 'geospaas_processing[sftp]'"
-        ) from exc
-    return paramiko
+    return ssh.paramiko_module('remote storage')
 
 
 class RemoteStorage:
@@ -83,7 +73,7 @@ class RemoteStorage:
         self.timeout = timeout
         self._ssh_config_path = ssh_config_path
         self._known_hosts_path = known_hosts_path
-        self._settings: dict[str, Any] | None = None
+        self._settings: ssh.SSHTarget | None = None
         self._client: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
 
@@ -101,72 +91,33 @@ class RemoteStorage:
     @property
     def address(self) -> str:
         """``user@hostname:port`` as resolved from the SSH configuration (no secrets)."""
-        settings = self._resolve()
-        return f'{settings["username"]}@{settings["hostname"]}:{settings["port"]}'
+        return self._resolve().address
 
-    def _resolve(self) -> dict[str, Any]:
+    def _resolve(self) -> ssh.SSHTarget:
         if self._settings is None:
-            self._settings = _ssh_settings(self.host, self._ssh_config_path)
+            try:
+                self._settings = ssh.resolve(
+                    self.host, self._ssh_config_path, known_hosts_path=self._known_hosts_path
+                )
+            except ssh.SSHError as exc:
+                raise StorageError(str(exc)) from exc
         return self._settings
 
     def _connect(self) -> paramiko.SFTPClient:
         if self._sftp is not None:
             return self._sftp
-        paramiko = _paramiko()
-        settings = self._resolve()
-        client = paramiko.SSHClient()
-        for path in self._known_hosts_files():
-            client.load_system_host_keys(path)
-        client.set_missing_host_key_policy(paramiko.RejectPolicy())
         try:
-            client.connect(
-                settings['hostname'],
-                port=settings['port'],
-                username=settings['username'],
-                key_filename=settings['key_filenames'] or None,
-                timeout=self.timeout,
-                banner_timeout=self.timeout,
-                auth_timeout=self.timeout,
-            )
+            client = ssh.connect(self._resolve(), timeout=self.timeout)
+        except ssh.SSHError as exc:
+            raise StorageError(str(exc)) from exc
+        try:
             sftp = client.open_sftp()
         except Exception as exc:
             client.close()
-            raise self._connection_error(exc) from exc
+            raise StorageError(str(ssh.connection_error(self._resolve(), exc))) from exc
         sftp.get_channel().settimeout(self.timeout)
         self._client, self._sftp = client, sftp
         return sftp
-
-    def _connection_error(self, exc: Exception) -> StorageError:
-        paramiko = _paramiko()
-        settings = self._resolve()
-        hostname, port = settings['hostname'], settings['port']
-        known_hosts_name = hostname if port == 22 else f'[{hostname}]:{port}'
-        read = ', '.join(self._known_hosts_files()) or 'none found'
-        if isinstance(exc, paramiko.BadHostKeyException):
-            reason = (
-                'its host key differs from the known one and does not match the known hosts '
-                f'files ({read}): a reinstalled server, or an attack; refusing to connect. '
-                "Once the new key is confirmed by the host's administrator, replace the old "
-                f"entry (ssh-keygen -R '{known_hosts_name}', then ssh-keyscan -p {port} "
-                f'{hostname} >> ~/.ssh/known_hosts)'
-            )
-        elif isinstance(exc, paramiko.AuthenticationException):
-            reason = 'authentication failed; check User and IdentityFile in the SSH config'
-        elif isinstance(exc, paramiko.SSHException) and 'known_hosts' in str(exc):
-            reason = (
-                'its host key is unknown: add it, after checking it, to ~/.ssh/known_hosts or '
-                f'the UserKnownHostsFile of the SSH config (ssh-keyscan -p {port} {hostname} '
-                f'>> ~/.ssh/known_hosts); it is not in the known-hosts files read ({read})'
-            )
-        else:
-            reason = f'{type(exc).__name__}: {exc}'
-        return StorageError(f'cannot open an SSH session to {self.address}: {reason}')
-
-    def _known_hosts_files(self) -> list[str]:
-        """The known-hosts files that exist: those read to verify the host key."""
-        candidates = [*self._resolve()['known_hosts'], self._known_hosts_path]
-        paths = (Path(path).expanduser() for path in candidates if path)
-        return [str(path) for path in paths if path.is_file()]
 
     def close(self) -> None:
         """Close the connection (a later call opens a new one)."""
@@ -293,8 +244,10 @@ class RemoteStorage:
     def free_space(self, needed_bytes: int, *, lock_timeout: float = LOCK_TIMEOUT) -> list[str]:
         """Make ``needed_bytes`` free on the remote disk of the root; return the paths deleted.
 
-        Follows the package's free-space rule (see ``geospaas_processing.storage``); file
-        ages are measured with the remote host's clock. An unmanaged storage deletes nothing.
+        Follows the package's free-space rule (see ``geospaas_processing.storage``): regular
+        files with a single link (counted on the remote host with ``find -links 1``), oldest
+        first; file ages are measured with the remote host's clock. An unmanaged storage
+        deletes nothing.
 
         Raises:
             NotEnoughSpaceError: the room cannot be made; nothing was deleted.
@@ -327,9 +280,19 @@ class RemoteStorage:
                 self.get_free_space,
             )
 
+    def _single_link_files(self) -> set[str]:
+        """The regular files under the root with one link, counted by the remote host.
+
+        SFTP (version 3) does not report link counts, so POSIX ``find -links 1`` runs there.
+        """
+        root = shlex.quote(self.root)
+        output = self._run(f"find {root} -type f -links 1 -exec printf '%s\\0' {{}} +")
+        return {path for path in output.split('\0') if path}
+
     def _candidates(self, now: float) -> Iterator[Candidate]:
         sftp = self._connect()
         newest = now - self.min_age
+        single_link = self._single_link_files()
         pending = [self.root]
         while pending:
             directory = pending.pop()
@@ -337,8 +300,11 @@ class RemoteStorage:
                 path = posixpath.join(directory, entry.filename)
                 if stat.S_ISDIR(entry.st_mode):
                     pending.append(path)
-                elif stat.S_ISREG(entry.st_mode) and may_delete(
-                    entry.filename, entry.st_mtime, newest
+                # Deleting one name of a hard-linked file frees nothing and loses that name.
+                elif (
+                    stat.S_ISREG(entry.st_mode)
+                    and path in single_link
+                    and may_delete(entry.filename, entry.st_mtime, newest)
                 ):
                     yield Candidate(path, entry.st_mtime, entry.st_size)
 
@@ -367,31 +333,3 @@ class RemoteStorage:
             raise
         except (OSError, EOFError, _paramiko().SSHException) as exc:
             raise StorageError(f'cannot {action} on {self.address}: {exc}') from exc
-
-
-def _ssh_settings(host: str, ssh_config_path: str | os.PathLike[str] | None) -> dict[str, Any]:
-    """Hostname, port, user, identity files and known-hosts files for ``host``."""
-    paramiko = _paramiko()
-    path = Path(ssh_config_path or DEFAULT_SSH_CONFIG).expanduser()
-    if path.is_file():
-        try:
-            ssh_config = paramiko.SSHConfig.from_path(str(path))
-        except Exception as exc:
-            raise StorageError(f'cannot read the SSH configuration {path}: {exc}') from exc
-    elif ssh_config_path is not None:
-        raise StorageError(f'the SSH configuration {path} does not exist')
-    else:
-        ssh_config = paramiko.SSHConfig()
-    entry = ssh_config.lookup(host)
-    known_hosts = entry.get('userknownhostsfile', '').split()
-    try:
-        port = int(entry.get('port', 22))
-    except ValueError as exc:
-        raise StorageError(f'invalid Port for {host} in {path}: {entry.get("port")!r}') from exc
-    return {
-        'hostname': entry.get('hostname', host),
-        'port': port,
-        'username': entry.get('user') or getpass.getuser(),
-        'key_filenames': [os.path.expanduser(key) for key in entry.get('identityfile', [])],
-        'known_hosts': ['~/.ssh/known_hosts', *(os.path.expanduser(f) for f in known_hosts)],
-    }

@@ -11,9 +11,7 @@ Worker command, as documented::
 
 from __future__ import annotations
 
-import errno
 import logging
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,12 +39,6 @@ __all__ = [
 ]
 
 PathsLike = str | Sequence[str]
-# Provider limits and temporary failures: back off up to an hour, for about a day in all.
-DOWNLOAD_BACKOFF_BASE_SECONDS = 60
-DOWNLOAD_BACKOFF_MAX_SECONDS = 3600
-DOWNLOAD_MAX_RETRIES = 30
-NO_SPACE_COUNTDOWN_SECONDS = 300
-NO_SPACE_MAX_RETRIES = 3
 CLEANUP_RETRY_COUNTDOWN_SECONDS = 120
 
 
@@ -78,11 +70,6 @@ def in_work_dir(relative_path: str) -> Path:
     return path
 
 
-def download_backoff(retries: int) -> int:
-    """Seconds before the next download attempt after ``retries`` failed ones."""
-    return min(DOWNLOAD_BACKOFF_BASE_SECONDS * 2**retries, DOWNLOAD_BACKOFF_MAX_SECONDS)
-
-
 @app.task
 def ping() -> str:
     """An empty task: ``'pong'``. Checks that a worker answers; measures per-task overhead."""
@@ -94,38 +81,20 @@ def ping() -> str:
 def download(self, args: Sequence[Any]) -> tuple[int, tuple[str, ...]]:
     """Download a dataset into the work directory: ``(id,)`` -> ``(id, (path,))``.
 
-    Retries with backoff while the provider has no free slot or fails
-    temporarily (honouring its Retry-After), and a few times when the disk is full.
+    Temporary failures (no free provider slot, a 503, a cut connection) are retried by the
+    tasks' policy (honouring a Retry-After), a full disk a few times, minutes apart.
     """
-    from geospaas_processing.downloaders import (
-        DownloadManager,
-        NoSpaceLeftError,
-        RetriableDownloadError,
-        TooManyDownloadsError,
-    )
-    from geospaas_processing.storage import NotEnoughSpaceError
+    from geospaas_processing.downloaders import DownloadManager
 
     dataset_id = int(args[0])
     manager = DownloadManager(
         download_directory=str(work_dir()),
         provider_settings_path=config.get('GEOSPAAS_PROCESSING_PROVIDER_SETTINGS_PATH'),
         max_downloads=1,
+        free_space=True,
         id=dataset_id,
     )
-    try:
-        paths = manager.download()
-    except (TooManyDownloadsError, RetriableDownloadError) as exc:
-        countdown = getattr(exc, 'retry_after', None) or download_backoff(self.request.retries)
-        logger.info('download of dataset %s postponed by %ss: %s', dataset_id, countdown, exc)
-        wait_before_retry(self, countdown)
-        raise self.retry(exc=exc, countdown=countdown, max_retries=DOWNLOAD_MAX_RETRIES) from exc
-    except (NoSpaceLeftError, NotEnoughSpaceError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno != errno.ENOSPC:
-            raise
-        wait_before_retry(self, NO_SPACE_COUNTDOWN_SECONDS)
-        raise self.retry(
-            exc=exc, countdown=NO_SPACE_COUNTDOWN_SECONDS, max_retries=NO_SPACE_MAX_RETRIES
-        ) from exc
+    paths = manager.download()
     return dataset_id, tuple(paths)
 
 
@@ -143,7 +112,10 @@ def remove_downloaded(self, args: Sequence[Any]) -> tuple[int, list[str]]:
 @app.task(bind=True, **LONG_TASK_OPTIONS)
 @lock_dataset_files
 def archive(self, args: Sequence[Any]) -> tuple[int, PathsLike]:
-    """Compress each path into a tar.gz (archives stay as they are): ``(id, paths)``."""
+    """Compress each path into a tar.gz (archives stay as they are): ``(id, paths)``.
+
+    A full disk is retried like the download's: a few times, minutes apart.
+    """
     from geospaas_processing.ops.archive import archive as archive_path
 
     dataset_id, paths = int(args[0]), args[1]
@@ -154,16 +126,24 @@ def archive(self, args: Sequence[Any]) -> tuple[int, PathsLike]:
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)
 @lock_dataset_files
-def unarchive(self, args: Sequence[Any]) -> tuple[int, PathsLike]:
-    """Extract each archive safely; non-archives pass through: ``(id, paths)``."""
+def unarchive(self, args: Sequence[Any]) -> tuple[int, list[str]]:
+    """Extract each archive safely: ``(id, paths)`` -> ``(id, [extracted paths])``.
+
+    As upstream's task, the result is the list of what each archive holds at its top (the
+    entries of its extraction directory), relative to the work directory, so that
+    ``unarchive | convert_to_idf`` works; paths that are not archives pass through.
+    """
     from geospaas_processing.ops.archive import unarchive as unarchive_path
 
-    def extract(path: str) -> str:
+    def extract(path: str) -> list[str]:
         extracted = unarchive_path(in_work_dir(path))
-        return path if extracted is None else relative_to_work_dir(extracted)
+        if extracted is None:
+            return [path]
+        return [relative_to_work_dir(entry) for entry in sorted(extracted.iterdir())]
 
     dataset_id, paths = int(args[0]), args[1]
-    return dataset_id, map_paths(paths, extract)
+    listed = [paths] if isinstance(paths, str) else paths
+    return dataset_id, [entry for path in listed for entry in extract(path)]
 
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)
@@ -185,25 +165,32 @@ def crop(
 @app.task(bind=True)
 @lock_dataset_files
 def copy(self, args: Sequence[Any], copy_to: str | None = None) -> tuple[int, PathsLike]:
-    """Copy each path to ``copy_to`` as well; a failure is logged and never breaks the chain."""
+    """Copy each path to ``copy_to`` as well, keeping its path relative to the work directory
+    (``copy_to/<path>``) and replacing older copies; a failure is logged and never breaks
+    the chain, which goes on with the paths it was given."""
+    from geospaas_processing import copiers
+
     dataset_id, paths = int(args[0]), args[1]
-    if copy_to:
-        for path in [paths] if isinstance(paths, str) else paths:
-            try:
-                _copy_one(in_work_dir(path), Path(copy_to) / path)
-            except (OSError, ValueError) as exc:
-                logger.error(
-                    'could not copy %s of dataset %s to %s: %s', path, dataset_id, copy_to, exc
-                )
+    if not copy_to:
+        return dataset_id, paths
+    for path in [paths] if isinstance(paths, str) else paths:
+        try:
+            outcomes = copiers.copy_to(
+                [in_work_dir(path)],
+                copy_to,
+                relative_to=work_dir().resolve(),
+                overwrite=True,
+                record=False,
+            )
+        except (copiers.CopyError, ValueError) as exc:
+            outcomes, reason = [], str(exc)
+        else:
+            reason = '; '.join(o.reason for o in outcomes if o.status == 'failed')
+        if reason:
+            logger.error(
+                'could not copy %s of dataset %s to %s: %s', path, dataset_id, copy_to, reason
+            )
     return dataset_id, paths
-
-
-def _copy_one(source: Path, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        shutil.copytree(source, destination, dirs_exist_ok=True)
-    else:
-        shutil.copy2(source, destination)
 
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)
@@ -227,20 +214,18 @@ def publish(self, args: Sequence[Any], publish_mode: str = 'in_place') -> tuple[
 def cleanup_workdir(self) -> list[str]:
     """Empty the work directory when no dataset lock and no clean-up lock is held.
 
-    Returns the removed top-level entries; retries later while something is locked.
+    Entries where anything changed in the last ten minutes (a download being written, a
+    result just made) are kept (``LocalStorage.clear``). Returns the removed top-level
+    entries; retries later while something is locked.
     """
+    from geospaas_processing.storage import LocalStorage
+
     try:
         with locks.named_lock('cleanup-workdir'):
             if locks.any_dataset_locked():
                 raise locks.LockBusy('a dataset lock is held')
-            removed = []
-            for entry in sorted(work_dir().iterdir()):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
-                removed.append(entry.name)
-            return removed
+            # Entries changed recently stay too: locks alone vanish with a flushed Redis.
+            return LocalStorage(work_dir()).clear()
     except locks.LockBusy as busy:
         wait_before_retry(self, CLEANUP_RETRY_COUNTDOWN_SECONDS)
         raise self.retry(exc=busy, countdown=CLEANUP_RETRY_COUNTDOWN_SECONDS) from busy

@@ -1,10 +1,14 @@
 """Syntool tasks (queue ``syntool``): convert and ingest, register in the portal, clean up.
 
 Input paths are relative to ``GEOSPAAS_PROCESSING_WORK_DIR``; result paths are
-relative to ``GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR`` (``ingested/<product>/<granule>``).
-A typical chain, which skips datasets already ingested::
+relative to ``GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR`` (default: the work directory),
+``ingested/<syntool_id>/<dataset>``. A typical chain, which skips datasets already
+ingested (upstream's documented contract of ``check_ingested``)::
 
-    check_ingested.s((180, 'dataset.nc'), to_execute=convert.s() | db_insert.s())
+    (check_ingested.s((180, 'dataset.nc')) | convert.s() | db_insert.s()).delay()
+
+Every task accepts extra keyword arguments, as upstream's did, and forwards
+them to the conversion where there is one.
 
 Worker command::
 
@@ -72,36 +76,50 @@ def single_path(paths: str | Sequence[str]) -> str:
 
 @app.task(bind=True)
 def check_ingested(
-    self: celery.Task, args: Sequence[Any], to_execute: Mapping[str, Any] | None = None
+    self: celery.Task,
+    args: Sequence[Any],
+    to_execute: Mapping[str, Any] | None = None,
+    **kwargs: Any,
 ) -> Any:
-    """Results already recorded: ``(id, [result paths])`` and the chain stops there.
+    """Stop the chain when the dataset has results; otherwise pass ``args`` along unchanged.
 
-    Otherwise the task is replaced by ``to_execute`` (a signature) called with ``args``.
+    Upstream's contract: "Checks that the dataset does not have saved processing
+    results in the database. If there are existing results, stop the current
+    tasks chain, otherwise just pass along the arguments." With results, the task
+    returns ``(id, [result paths])`` and nothing after it in its chain runs.
+
+    ``to_execute`` (a signature): without results the task is replaced by it,
+    called with ``args`` and, as upstream's did, the extra keyword arguments.
     """
     from geospaas_processing.converters.syntool import results
 
     dataset_id = dataset_id_of((args,))
     recorded = results.recorded_results(dataset_id)
-    if recorded or to_execute is None:
+    if recorded:
         # Nothing after this task in its chain runs.
         self.request.chain = None
         self.request.callbacks = None
         return dataset_id, recorded
-    replacement = with_first_argument(celery.signature(to_execute, app=self.app), args)
+    if to_execute is None:
+        return args
+    replacement = with_first_argument(celery.signature(to_execute, app=self.app), args, kwargs)
     if self.request.called_directly:
         # A plain function call (no broker, no eager request): run the rest here.
         return replacement.apply().get()
     return self.replace(replacement)
 
 
-def with_first_argument(signature: celery.Signature, args: Sequence[Any]) -> celery.Signature:
-    """``signature`` (a task or a chain) with ``args`` as its first task's first argument."""
+def with_first_argument(
+    signature: celery.Signature, args: Sequence[Any], kwargs: Mapping[str, Any] | None = None
+) -> celery.Signature:
+    """``signature`` (a task or a chain) with ``args`` as its first task's first argument
+    and ``kwargs`` added to that task's keyword arguments."""
     from celery.canvas import _chain
 
     if isinstance(signature, _chain):
         first, *rest = signature.tasks
-        return celery.chain(with_first_argument(first, args), *rest)
-    return signature.clone(args=(list(args),))
+        return celery.chain(with_first_argument(first, args, kwargs), *rest)
+    return signature.clone(args=(list(args),), kwargs=dict(kwargs or {}))
 
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)
@@ -111,13 +129,14 @@ def convert(
     args: Sequence[Any],
     converter_options: Mapping[str, Any] | None = None,
     ttl: timedelta | Mapping[str, float] | None = None,
+    **kwargs: Any,
 ) -> tuple[int, list[str]]:
     """Convert and ingest a dataset's file: ``(id, path)`` -> ``(id, [result paths])``.
 
     Each result is recorded as a ProcessingResult (type ``syntool``, ``ttl`` as a
     timedelta or timedelta arguments such as ``{'days': 7}``). When some
     configurations fail, the results of the others are recorded before the
-    error is raised.
+    error is raised. Extra keyword arguments go to the conversion manager.
     """
     from geospaas_processing.converters.syntool import results
     from geospaas_processing.converters.syntool.converter import (
@@ -131,7 +150,10 @@ def convert(
     manager = SyntoolConversionManager(input_path.parent, results.results_dir())
     try:
         paths = manager.convert(
-            dataset_id, input_path.name, converter_options=dict(converter_options or {})
+            dataset_id,
+            input_path.name,
+            converter_options=dict(converter_options or {}),
+            **kwargs,
         )
     except SyntoolConversionError as error:
         results.record_results(dataset_id, error.results, ttl)
@@ -142,8 +164,11 @@ def convert(
 
 @app.task(bind=True)
 @lock_dataset_files
-def db_insert(self: celery.Task, args: Sequence[Any]) -> tuple[int, list[str]]:
-    """Register a dataset's results in the Syntool portal database: ``(id, paths)``, unchanged."""
+def db_insert(self: celery.Task, args: Sequence[Any], **kwargs: Any) -> tuple[int, list[str]]:
+    """Register a dataset's results in the Syntool portal database: ``(id, paths)``, unchanged.
+
+    Extra keyword arguments are accepted (upstream's signature) and unused.
+    """
     from geospaas_processing.converters.syntool import portal, results
 
     dataset_id, paths = int(args[0]), args[1]
@@ -155,13 +180,14 @@ def db_insert(self: celery.Task, args: Sequence[Any]) -> tuple[int, list[str]]:
 
 @app.task(bind=True, **LONG_TASK_OPTIONS)
 def compare_profiles(
-    self: celery.Task, args: Sequence[Any], variable: str = 'temperature'
+    self: celery.Task, args: Sequence[Any], variable: str = 'temperature', **kwargs: Any
 ) -> tuple[int, list[str]]:
     """Model against in-situ profiles, side by side, ingested for Syntool.
 
     ``((model_id, (model_path,)), [(profile_id, (path,)), ...])`` ->
     ``(model_id, [result paths])``; every dataset involved is locked, and the
-    results are recorded against the model dataset.
+    results are recorded against the model dataset. Extra keyword arguments go
+    to the conversion.
     """
     from geospaas_processing.converters.base import ConversionManager
     from geospaas_processing.converters.syntool import comparison, results
@@ -178,6 +204,7 @@ def compare_profiles(
                 results.results_dir(),
                 dataset=ConversionManager.fetch_dataset(int(model_id)),
                 variable=variable,
+                **kwargs,
             )
     except locks.LockBusy as busy:
         countdown = config.get_int('GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY') or 30

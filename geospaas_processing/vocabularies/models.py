@@ -1,171 +1,34 @@
-"""GCMD keyword tables, column for column those of django-geo-spaas's ``vocabularies`` app."""
+"""The GCMD vocabulary models: the project's ``vocabularies`` app's (GeoSPaaS's), or the own.
 
-from __future__ import annotations
+See :mod:`geospaas_processing.catalog.installed` for how the app is chosen.
+"""
 
-from django.db import models
+from geospaas_processing.catalog.installed import models_module
 
+_models = models_module('vocabularies')
 
-class Platform(models.Model):
-    """A GCMD platform (satellite, ship, buoy, model...)."""
+Platform = _models.Platform
+Instrument = _models.Instrument
+ISOTopicCategory = _models.ISOTopicCategory
+DataCenter = _models.DataCenter
+Location = _models.Location
+ScienceKeyword = _models.ScienceKeyword
+Parameter = _models.Parameter
+Project = _models.Project
+HorizontalDataResolution = _models.HorizontalDataResolution
+VerticalDataResolution = _models.VerticalDataResolution
+TemporalDataResolution = _models.TemporalDataResolution
 
-    category = models.CharField(max_length=100)
-    series_entity = models.CharField(max_length=100)
-    short_name = models.CharField(max_length=100)
-    long_name = models.CharField(max_length=250)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                name='unique_platform',
-                fields=['category', 'series_entity', 'short_name', 'long_name'],
-            )
-        ]
-
-    def __str__(self) -> str:
-        return str(self.short_name)
-
-
-class Instrument(models.Model):
-    """A GCMD instrument (radiometer, SAR, altimeter, model...)."""
-
-    category = models.CharField(max_length=100)
-    instrument_class = models.CharField(max_length=100)
-    type = models.CharField(max_length=100)
-    subtype = models.CharField(max_length=100)
-    short_name = models.CharField(max_length=60)
-    long_name = models.CharField(max_length=200)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                name='unique_instrument',
-                fields=[
-                    'category',
-                    'instrument_class',
-                    'type',
-                    'subtype',
-                    'short_name',
-                    'long_name',
-                ],
-            )
-        ]
-
-    def __str__(self) -> str:
-        return str(self.short_name)
-
-
-class ISOTopicCategory(models.Model):
-    """An ISO 19115 topic category, e.g. ``Oceans``."""
-
-    name = models.CharField(max_length=100)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(name='unique_iso_topic_category', fields=['name'])]
-
-    def __str__(self) -> str:
-        return str(self.name)
-
-
-class DataCenter(models.Model):
-    """A GCMD data center (provider), e.g. ``NERSC``."""
-
-    bucket_level0 = models.CharField(max_length=200)
-    bucket_level1 = models.CharField(max_length=200)
-    bucket_level2 = models.CharField(max_length=200)
-    bucket_level3 = models.CharField(max_length=200)
-    short_name = models.CharField(max_length=50)
-    long_name = models.CharField(max_length=250)
-    data_center_url = models.URLField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                name='unique_data_center',
-                fields=[
-                    'bucket_level0',
-                    'bucket_level1',
-                    'bucket_level2',
-                    'bucket_level3',
-                    'short_name',
-                    'long_name',
-                    'data_center_url',
-                ],
-            )
-        ]
-
-    def __str__(self) -> str:
-        return str(self.short_name)
-
-
-class Location(models.Model):
-    """A GCMD location keyword, e.g. ``OCEAN > ATLANTIC OCEAN``."""
-
-    category = models.CharField(max_length=50)
-    type = models.CharField(max_length=50)
-    subregion1 = models.CharField(max_length=50)
-    subregion2 = models.CharField(max_length=50)
-    subregion3 = models.CharField(max_length=50)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                name='unique_location',
-                fields=['category', 'type', 'subregion1', 'subregion2', 'subregion3'],
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f'{self.subregion2} {self.subregion3}'.strip()
-
-
-class ScienceKeyword(models.Model):
-    """A GCMD science keyword, the generic counterpart of a CF standard name."""
-
-    category = models.CharField(max_length=50)
-    topic = models.CharField(max_length=50)
-    term = models.CharField(max_length=80)
-    variable_level_1 = models.CharField(max_length=80)
-    variable_level_2 = models.CharField(max_length=80)
-    variable_level_3 = models.CharField(max_length=80)
-    detailed_variable = models.CharField(max_length=80)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                name='unique_science_keyword',
-                fields=[
-                    'category',
-                    'topic',
-                    'term',
-                    'variable_level_1',
-                    'variable_level_2',
-                    'variable_level_3',
-                    'detailed_variable',
-                ],
-            )
-        ]
-
-    def __str__(self) -> str:
-        return str(self.detailed_variable or self.term)
-
-
-class Parameter(models.Model):
-    """A geophysical parameter: CF standard name, short name and units."""
-
-    standard_name = models.CharField(max_length=300)
-    short_name = models.CharField(max_length=50, default='')
-    units = models.CharField(max_length=20)
-    gcmd_science_keyword = models.ForeignKey(
-        ScienceKeyword, blank=True, null=True, on_delete=models.CASCADE
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                name='unique_parameter',
-                fields=['standard_name', 'short_name', 'units', 'gcmd_science_keyword'],
-            )
-        ]
-
-    def __str__(self) -> str:
-        return str(self.standard_name)
+__all__ = [
+    'DataCenter',
+    'HorizontalDataResolution',
+    'ISOTopicCategory',
+    'Instrument',
+    'Location',
+    'Parameter',
+    'Platform',
+    'Project',
+    'ScienceKeyword',
+    'TemporalDataResolution',
+    'VerticalDataResolution',
+]

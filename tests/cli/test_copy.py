@@ -93,17 +93,20 @@ def test_never_overwrites_and_links_with_l(local_files, tmp_path):
     assert (destination / 'product-dir').is_symlink()
 
 
-def test_expired_files_of_the_user_are_removed_first(local_files, tmp_path):
+def test_only_expired_copies_it_made_are_removed_each_named(local_files, tmp_path):
     destination = tmp_path / 'dest'
     destination.mkdir()
-    old, recent = destination / 'old.nc', destination / 'recent.nc'
-    old.write_text('old')
-    recent.write_text('recent')
+    theirs = destination / 'old.nc'
+    theirs.write_text('old, not made by geospaas-copy')
     ten_days_ago = time.time() - 10 * 86400
-    os.utime(old, (ten_days_ago, ten_days_ago))
-    result = copy('-d', str(destination), '-ttl', '5', '-q', '{"entry_id": "a"}')
+    os.utime(theirs, (ten_days_ago, ten_days_ago))
+    assert copy('-d', str(destination), '-q', '{"entry_id": "a"}').returncode == 0
+
+    result = copy('-d', str(destination), '-ttl', '0', '-q', '{"entry_id": "nothing"}')
+
     assert result.returncode == 0, result.stderr
-    assert not old.exists() and recent.exists() and (destination / 'a.nc').exists()
+    assert theirs.exists() and not (destination / 'a.nc').exists()
+    assert f'removed (expired): {destination / "a.nc"}' in result.stdout
     assert 'removed 1 expired' in result.stdout
 
 
@@ -113,6 +116,18 @@ def test_dry_run_lists_and_writes_nothing(local_files, tmp_path):
     assert f'a: {local_files / "a.nc"}' in result.stdout
     assert '2 datasets would be copied' in result.stdout
     assert not (tmp_path / 'dest').exists()
+
+
+def test_dry_run_lists_each_expired_copy_it_would_remove(local_files, tmp_path):
+    destination = tmp_path / 'dest'
+    assert copy('-d', str(destination), '-q', '{"entry_id": "a"}').returncode == 0
+
+    text = copy('-d', str(destination), '-ttl', '0', '--dry-run')
+    as_json = json.loads(copy('-d', str(destination), '-ttl', '0', '--dry-run', '--json').stdout)
+
+    assert f'would remove (expired): {destination / "a.nc"}' in text.stdout
+    assert as_json['expired_would_remove'] == [str(destination / 'a.nc')]
+    assert (destination / 'a.nc').exists()
 
 
 @pytest.mark.parametrize(

@@ -171,8 +171,12 @@ def test_entry_points_and_subcommand_share_the_flags(provider, tmp_path):
     assert Path(tmp_path / 'nordic-a' / 'nordic-a.nc').is_file()
 
 
-def run_in_terminal(args, env, timeout=60) -> str:
-    """Run a command with a pseudo-terminal (80 columns) as stdout; return what it showed."""
+def run_in_terminal(args, env, timeout=60, stdout_file=None) -> str:
+    """Run a command with a pseudo-terminal (80 columns) as stderr; return what it showed.
+
+    stdout goes to the terminal too, or to ``stdout_file`` (a pipe into a file, as in
+    ``geospaas-download ... > list.txt``).
+    """
     import fcntl
     import pty
     import select
@@ -187,7 +191,7 @@ def run_in_terminal(args, env, timeout=60) -> str:
         [sys.executable, '-m', *args],
         env=env,
         stdin=terminal,
-        stdout=terminal,
+        stdout=terminal if stdout_file is None else stdout_file,
         stderr=terminal,
         close_fds=True,
     )
@@ -214,13 +218,226 @@ def test_a_terminal_gets_a_progress_bar_with_bytes_rate_and_eta(provider, tmp_pa
     shown = run_in_terminal(
         ['geospaas_processing.cli.download', '-d', str(tmp_path)], catalog_environment()
     )
+    # The total is every planned byte from the first frame on, not the transfers started.
+    first_frame = shown.split('\r')[1]
+    assert first_frame.startswith('downloading:   0%') and '/22.5k' in first_frame
     assert 'downloading: 100%' in shown
-    assert '22.5k/22.5k' in shown and 'B/s' in shown and '3 done' in shown
+    assert '22.5k/22.5k' in shown and 'B/s' in shown and '3/3 files' in shown
     assert 'INFO' not in shown  # the bar replaces the per-dataset log lines
-    assert 'downloaded: 3 (22.5 KiB), already present: 0, failed: 0' in shown
+    assert 'downloaded: 3 (22.5 KiB transferred), already present: 0, failed: 0' in shown
+
+
+def test_the_bar_is_decided_by_stderr_being_a_terminal(provider, tmp_path):
+    listing = tmp_path / 'stdout.txt'
+    with open(listing, 'w') as stdout_file:
+        shown = run_in_terminal(
+            ['geospaas_processing.cli.download', '-d', str(tmp_path / 'out')],
+            catalog_environment(),
+            stdout_file=stdout_file,
+        )
+    assert '3/3 files' in shown  # stdout redirected, stderr still a terminal: a bar
+    assert '%|' not in listing.read_text()
+    assert 'downloaded: 3' in listing.read_text()
+
+
+def test_an_all_present_run_draws_no_bar(provider, tmp_path):
+    download('-d', str(tmp_path))
+    shown = run_in_terminal(
+        ['geospaas_processing.cli.download', '-d', str(tmp_path)], catalog_environment()
+    )
+    assert '%|' not in shown
+    assert 'downloaded: 0 (0 B transferred), already present: 3, failed: 0' in shown
+
+
+def _read_all(controller: int) -> str:
+    import select
+
+    output = b''
+    while select.select([controller], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    return output.decode(errors='replace')
+
+
+def test_a_resumed_transfer_says_so_and_counts_only_new_bytes():
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    from geospaas_processing.cli.progress import TransferProgress
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 120, 0, 0))
+    mebibyte = 1024 * 1024
+    with open(terminal, 'w') as stream:
+        with TransferProgress(files=2, planned_bytes=8 * mebibyte, draw=True, stream=stream) as bar:
+            # The downloader reports the bytes already on disk first, then each chunk.
+            bar.callback(7, 4 * mebibyte, 6 * mebibyte)
+            bar.callback(7, 6 * mebibyte, 6 * mebibyte)
+    shown = _read_all(controller)
+    assert 'resumed at 4.0 MiB' in shown and '1/2 files' in shown
+    assert bar.transferred == 2 * mebibyte and bar.finished == 1
 
 
 def test_cron_gets_plain_log_lines(provider, tmp_path):
     result = download('-d', str(tmp_path))
     assert '%|' not in result.stdout + result.stderr  # no bar
     assert result.stderr.count('downloaded') >= 3  # a line per dataset
+
+
+def test_cron_log_lines_carry_a_timestamp_and_v_raises_only_our_loggers(provider, tmp_path):
+    import re
+
+    result = download('-d', str(tmp_path), '-v')
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line]
+    assert lines and all(
+        re.match(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (DEBUG|INFO|WARNING|ERROR) ', line)
+        for line in lines
+    ), lines
+    assert all(' geospaas_processing' in line for line in lines)  # no filelock/urllib3 lines
+
+
+def test_id_entry_id_and_overlap_select(provider, tmp_path):
+    from geospaas_processing.catalog.models import Dataset
+
+    tropics = Dataset.objects.get(entry_id='tropics')
+    by_id = json.loads(
+        download('-d', str(tmp_path / 'a'), '--id', str(tropics.id), '--json').stdout
+    )
+    assert [item['entry_id'] for item in by_id['downloaded']] == ['tropics']
+    by_entry = download(
+        '-d', str(tmp_path / 'b'), '--entry-id', 'nordic-a', '--entry-id', 'tropics', '--json'
+    )
+    assert sorted(i['entry_id'] for i in json.loads(by_entry.stdout)['downloaded']) == [
+        'nordic-a',
+        'tropics',
+    ]
+    # nordic-b covers 2024-03-02 00:00-12:00: within [02 06:00, 02 23:00] only with --overlap.
+    window = ['-b', '2024-03-02T06:00:00Z', '-e', '2024-03-02T23:00:00Z', '--json']
+    within = json.loads(download('-d', str(tmp_path / 'c'), *window).stdout)
+    overlapping = json.loads(download('-d', str(tmp_path / 'd'), *window, '--overlap').stdout)
+    assert within['matched'] == 0
+    assert overlapping['matched'] == 1 and overlapping['downloaded'][0]['entry_id'] == 'nordic-b'
+
+
+def test_ctrl_c_stops_the_downloads_keeps_partial_files_and_exits_130(http_server, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    body = bytes(range(256)) * 4096 * 3  # 3 MiB, sent at 512 KiB/s: six seconds each
+    for index in range(4):
+        url = http_server.add_file(f'/slow-{index}.nc', body, rate=512 * 1024, etag=f'"v{index}"')
+        create_dataset(
+            DatasetRecord(
+                f'slow-{index}',
+                datetime(2024, 3, 1, tzinfo=UTC),
+                datetime(2024, 3, 2, tzinfo=UTC),
+                NORDIC,
+                uris=[(url, services.HTTP_SERVICE)],
+            )
+        )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            '-m',
+            'geospaas_processing.cli.download',
+            '-d',
+            str(tmp_path),
+            '--workers',
+            '1',
+        ],
+        env=catalog_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        partials = [p for p in tmp_path.rglob('.download-*.part') if '.resume' not in p.name]
+        if partials and partials[0].stat().st_size > 1024 * 1024:
+            break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert 'Traceback' not in stderr
+    assert 'interrupted: 0 of 4 datasets finished' in stderr
+    assert [p for p in tmp_path.rglob('.download-*.part') if p.stat().st_size > 1024 * 1024]
+    requested = {r.path for r in http_server.requests if r.method == 'GET'}
+    assert not requested & {'/slow-2.nc', '/slow-3.nc'}  # no new dataset started
+
+
+def test_datasets_lists_counts_and_dumps_the_selection(provider, tmp_path):
+    def datasets(*args):
+        return run_command(['geospaas_processing', 'datasets', *args], catalog_environment())
+
+    table = datasets('-g', 'POINT(5 65)')
+    assert table.returncode == 0, table.stderr
+    rows = table.stdout.splitlines()
+    assert rows[0] == 'id\tentry_id\ttime_coverage\tsource\turis'
+    assert [row.split('\t')[1] for row in rows[1:]] == ['nordic-a', 'nordic-b']
+    assert '2024-03-01T00:00:00Z/2024-03-01T12:00:00Z' in rows[1]
+    assert rows[1].endswith(f'\t{provider.url}nordic-a.nc')
+    assert '2 datasets match' in table.stderr
+    assert datasets('-q', '{"source__instrument__short_name": "AMSR2"}', '--count').stdout == '2\n'
+    (dumped,) = json.loads(datasets('--entry-id', 'tropics', '--json').stdout)
+    assert dumped['entry_id'] == 'tropics' and dumped['uris'][0]['service'] == services.HTTP_SERVICE
+    wrong = datasets('-q', '{"no_such_field": 1}')
+    assert wrong.returncode == 2 and 'no_such_field' in wrong.stderr
+
+
+def test_a_terminal_run_into_a_strftime_destination_downloads(provider, tmp_path):
+    shown = run_in_terminal(
+        ['geospaas_processing.cli.download', '-d', str(tmp_path / '%Y' / '%m')],
+        catalog_environment(),
+    )
+    assert 'downloaded: 3' in shown and 'Traceback' not in shown
+    assert (tmp_path / '2024/03/nordic-a/nordic-a.nc').is_file()
+
+
+def test_a_second_ctrl_c_quits_at_once(http_server, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    # A trickle: the transfer in flight notices the first Ctrl-C only at its next chunk.
+    url = http_server.add_file('/slow.nc', b'x' * 4 * 1024 * 1024, rate=4096, etag='"v"')
+    create_dataset(
+        DatasetRecord(
+            'slow',
+            datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            NORDIC,
+            uris=[(url, services.HTTP_SERVICE)],
+        )
+    )
+    command = [sys.executable, '-m', 'geospaas_processing.cli.download', '-d', str(tmp_path)]
+    process = subprocess.Popen(
+        command,
+        env=catalog_environment(),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(tmp_path.rglob('.download-*.part')):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)  # two signals sent at once may arrive as one
+    assert process.poll() is None  # still waiting for the trickle after the first
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and 'Traceback' not in stderr
+    assert 'datasets finished' not in stderr  # it quit without waiting to sum up

@@ -92,6 +92,19 @@ def test_a_subclass_is_tried_before_its_parent_otherwise_registration_order():
     assert Manager('.').get_converter(Dataset(entry_id='x_plain')).name == 'parent'
 
 
+def test_get_converter_is_callable_on_the_manager_class_as_upstream_users_call_it():
+    class Manager(ConversionManager):
+        pass
+
+    Manager.register()(ParamConverter)
+    dataset = Dataset(entry_id='a_product')
+
+    assert Manager.get_converter(dataset).param == 'a'  # upstream's classmethod call
+    assert Manager('.').get_converter(dataset).param == 'a'
+    with pytest.raises(NoMatch, match='Manager has no converter .*zzz'):
+        Manager.get_converter(Dataset(entry_id='zzz'))
+
+
 def test_registration_is_refused_twice_or_on_the_base_manager():
     class Manager(ConversionManager):
         pass

@@ -26,11 +26,12 @@ from geospaas_processing.converters.idf.converter import (
     convert_to_idf,
 )
 from geospaas_processing.converters.idf.runner import idf_converter_command
-from geospaas_processing.demo.netcdf import GridSpec, sst_field, write_sst_file
+from geospaas_processing.demo.netcdf import GridSpec
+from tests.converters import product_files
 
 CCI_ENTRY_ID = '20240301120000-ESACCI-L4_GHRSST-SSTdepth-OSTIA-GLOB_CDR3.0-v02.0-fv01.0'
 MODIS_ENTRY_ID = '20240301123000-JPL-L2P_GHRSST-SSTskin-MODIS_A-D-v02.0-fv01.0'
-GRID = GridSpec(west=0, south=40, east=10, north=50, resolution=0.25)
+GRID = GridSpec(west=-10, south=40, east=5, north=50, resolution=0.5)  # product_files' grid
 START = datetime(2024, 3, 1, tzinfo=UTC)
 
 
@@ -47,19 +48,9 @@ def idf_converter_installed() -> str:
 
 
 def write_cci_file(path: Path) -> Path:
-    """A regular lat/lon SST analysis shaped like an ESA CCI L4 file."""
-    write_sst_file(path, GRID, START.replace(tzinfo=None), title='ESA SST CCI analysis')
-    with netCDF4.Dataset(path, 'a') as nc:
-        for name, units, value in (
-            ('analysis_uncertainty', 'kelvin', 0.3),
-            ('sea_ice_fraction', '1', 0.0),
-        ):
-            variable = nc.createVariable(
-                name, 'f4', ('time', 'lat', 'lon'), fill_value=np.float32(-999)
-            )
-            variable.units = units
-            variable.long_name = name.replace('_', ' ')
-            variable[:] = np.full(variable.shape, value, dtype='f4')
+    """An ESA CCI SST L4 file laid out like the real product (see product_files)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    product_files.write_esa_cci_sst_l4(path)
     return path
 
 
@@ -141,35 +132,6 @@ def write_l2p_without_coordinates(path: Path) -> Path:
     return path
 
 
-def write_drifter_file(path: Path) -> Path:
-    """A CMEMS in-situ drifter file: 6-hourly positions over 4 days across February-March."""
-    first_day = (datetime(2024, 2, 28) - datetime(1950, 1, 1)).days
-    times = first_day + np.arange(0, 4, 0.25)
-    with netCDF4.Dataset(path, 'w') as nc:
-        nc.createDimension('TIME', times.size)
-        nc.createDimension('DEPTH', 2)
-        time = nc.createVariable('TIME', 'f8', ('TIME',))
-        time.units = 'days since 1950-01-01T00:00:00Z'
-        time[:] = times
-        nc.createVariable('LATITUDE', 'f4', ('TIME',))[:] = 60 + np.arange(times.size) * 0.01
-        nc.createVariable('LONGITUDE', 'f4', ('TIME',))[:] = 5 + np.arange(times.size) * 0.02
-        nc.createVariable('DEPH', 'f4', ('DEPTH',))[:] = [0, 15]
-        for name in ('POSITION_QC', 'TIME_QC'):
-            nc.createVariable(name, 'i1', ('TIME',))[:] = 1
-        for name, value_0m, value_15m in (
-            ('EWCT', 0.3, 0.1),
-            ('NSCT', -0.4, -0.2),
-            ('TEMP', 8.5, 7.0),
-        ):
-            variable = nc.createVariable(
-                name, 'f4', ('TIME', 'DEPTH'), fill_value=np.float32(99999)
-            )
-            variable[:] = np.tile(np.array([value_0m, value_15m], 'f4'), (times.size, 1))
-            nc.createVariable(f'{name}_QC', 'i1', ('TIME', 'DEPTH'))[:] = 1
-        nc.setncatts({'Conventions': 'CF-1.6', 'title': 'Drifting buoy 4102563'})
-    return path
-
-
 def write_parameter_file(path: Path, *lines: str) -> Path:
     path.write_text('\n'.join(lines) + '\n')
     return path
@@ -200,13 +162,13 @@ def test_a_regular_lat_lon_grid_through_the_catalog(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [f'{CCI_ENTRY_ID}.nc', 'ESA_CCI_SST_L4']
     with netCDF4.Dataset(idf_file(tmp_path / results[0])) as nc:
         assert_idf_metadata(nc, CCI_ENTRY_ID, '2024-03-01T00:00:00')
-        assert nc.title == 'ESA SST CCI analysis'
+        assert nc.title == 'ESA SST CCI OSTIA L4 product'
         assert {name: size.size for name, size in nc.dimensions.items()} == {
             'time': 1,
-            'lat': 40,
-            'lon': 40,
-            'lat_gcp': 3,
-            'lon_gcp': 3,
+            'lat': product_files.NY,
+            'lon': product_files.NX,
+            'lat_gcp': 2,
+            'lon_gcp': 2,
         }
         assert set(nc.variables) == {
             'time',
@@ -215,20 +177,21 @@ def test_a_regular_lat_lon_grid_through_the_catalog(tmp_path):
             'index_lat_gcp',
             'index_lon_gcp',
             'analysed_sst',
-            'analysis_uncertainty',
+            'analysed_sst_uncertainty',
             'sea_ice_fraction',
         }
         sst = nc['analysed_sst']
         assert sst.dimensions == ('time', 'lat', 'lon')
         assert sst.dtype == np.uint8  # IDF packs values in bytes with scale and offset
-        assert (sst.standard_name, sst.units) == ('sea_surface_temperature', 'kelvin')
+        assert (sst.standard_name, sst.units) == ('sea_surface_foundation_temperature', 'kelvin')
         # The parameter file's valid range (271.15 K to 308.15 K) sets the packing.
         assert sst.add_offset == pytest.approx(271.15, abs=0.01)
         assert sst.add_offset + sst.scale_factor * sst.valid_max == pytest.approx(308.15, abs=0.2)
-        expected = sst_field(GRID.latitudes(), GRID.longitudes())
-        np.testing.assert_allclose(sst[0], expected, atol=2 * sst.scale_factor + 0.2)
+        expected = product_files.sst_kelvin((1, product_files.NY, product_files.NX))
+        valid = ~np.ma.getmaskarray(sst[:])
+        np.testing.assert_allclose(sst[:][valid], expected[valid], atol=2 * sst.scale_factor)
         assert nc['lat_gcp'][0] == pytest.approx(40) and nc['lat_gcp'][-1] == pytest.approx(50)
-        assert nc['lon_gcp'][0] == pytest.approx(0) and nc['lon_gcp'][-1] == pytest.approx(10)
+        assert nc['lon_gcp'][0] == pytest.approx(-10) and nc['lon_gcp'][-1] == pytest.approx(5)
 
 
 @pytest.mark.django_db
@@ -243,31 +206,6 @@ def test_converting_again_replaces_the_older_result(tmp_path):
     assert again == first
     assert [p.name for p in (tmp_path / again[0]).iterdir()] == [f'{CCI_ENTRY_ID}_idf_00.nc']
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
-
-
-@pytest.mark.django_db
-def test_a_drifter_gives_a_trajectory_per_depth_and_month(tmp_path):
-    entry_id = 'GL_TS_DB_4102563_202403'
-    dataset = create_dataset(DatasetRecord(entry_id, START, START, 'POINT(5 60)'))
-    write_drifter_file(tmp_path / f'{entry_id}.nc')
-
-    results = convert_to_idf(dataset.id, [f'{entry_id}.nc'], tmp_path)
-
-    assert results == [
-        f'CMEMS_013_030_drifter_0m/{entry_id}',
-        f'CMEMS_013_030_drifter_0m/{entry_id}_202402',
-        f'CMEMS_013_030_drifter_15m/{entry_id}',
-        f'CMEMS_013_030_drifter_15m/{entry_id}_202402',
-    ]
-    with netCDF4.Dataset(idf_file(tmp_path / results[2])) as nc:
-        assert nc.cdm_data_type == 'Trajectory'
-        assert nc.time_coverage_start.startswith('2024-03-01T00:00:00')
-        assert nc['lat_gcp'].dimensions == ('time_gcp',)
-        assert nc['eastward_velocity'].depth == '15m'
-        np.testing.assert_allclose(nc['eastward_velocity'][:], 0.1, atol=0.02)
-        np.testing.assert_allclose(nc['temperature'][:], 273.15 + 7.0, atol=0.2)
-    with netCDF4.Dataset(idf_file(tmp_path / results[0])) as nc:
-        np.testing.assert_allclose(nc['eastward_velocity'][:], 0.3, atol=0.02)
 
 
 def test_a_curvilinear_y_x_grid(tmp_path):
@@ -313,7 +251,7 @@ def test_several_inputs_inside_a_product_directory(tmp_path):
     assert results == ['ESA_CCI_SST_L4/part-001', 'ESA_CCI_SST_L4/part-002']
     for result in results:
         with netCDF4.Dataset(idf_file(tmp_path / 'out' / result)) as nc:
-            assert nc['analysed_sst'].shape == (1, 40, 40)
+            assert nc['analysed_sst'].shape == (1, product_files.NY, product_files.NX)
 
 
 def test_a_product_directory_without_its_inputs_is_an_input_error(tmp_path):

@@ -1,7 +1,13 @@
-"""Each packaged grid parameter file, run by the real idf-converter on a product-like file.
+"""Grid parameter files whose product has no published-layout test, run on a minimal file.
 
-The input has the variables, coordinates, depth levels and time steps the parameter
-file names; products with several time steps per file give one IDF granule each.
+No public description of these products' file layout (CMEMS 008_046, 001_024 SMOC,
+001_028, 013_048 HF radar, 015_003, IBI, MFS; Meteo-France MFWAM) was found in the
+sources searched for this test suite (the CMEMS product user manuals were not
+reachable). So, unlike tests/converters/test_idf_products.py, the input here is NOT
+built from the product's layout: it holds exactly what the parameter file reads
+(variables, coordinates, depth levels, time steps). It shows that each parameter
+file runs through the real idf-converter, not that it fits the real product.
+Products with several time steps per file give one IDF granule each.
 """
 
 from __future__ import annotations
@@ -13,21 +19,32 @@ import netCDF4
 import numpy as np
 import pytest
 
+from geospaas_processing.catalog.models import Dataset
 from geospaas_processing.converters.errors import ConversionToolMissing
 from geospaas_processing.converters.idf.converter import (
     PARAMETERS_DIR,
+    IDFConversionManager,
     IDFConverter,
     ParameterFile,
     read_parameter_file,
 )
 from geospaas_processing.converters.idf.runner import idf_converter_command
+from tests.converters.test_idf_products import PRODUCT_INPUTS
 
 GRID_READERS = ('netcdf/grid/latlon', 'model/mfwam')
 MFWAM_VARIABLES = 'VHM0,VTPK,VMDR,VSDX,VSDY'
+WITH_PUBLISHED_LAYOUT_TEST = {
+    parameter_file.path.name
+    for entry_id in PRODUCT_INPUTS
+    for parameter_file in IDFConversionManager.get_converter(
+        Dataset(entry_id=entry_id)
+    ).parameter_files
+}
 GRID_PARAMETER_FILES = sorted(
     path.name
     for path in PARAMETERS_DIR.glob('*.cfg')
     if read_parameter_file(path).reader in GRID_READERS
+    and path.name not in WITH_PUBLISHED_LAYOUT_TEST
 )
 
 
@@ -47,7 +64,10 @@ def time_steps(parameter_file: ParameterFile) -> int:
 
 
 def write_product_like_file(parameter_file: ParameterFile, path: Path) -> list[str]:
-    """A small file with what the parameter file reads; returns the variable names."""
+    """A small file with what the parameter file reads; returns the variable names.
+
+    Not a product layout: no public description of these products was found.
+    """
     options = parameter_file.input_options
     lon = options.get('lon_variable', 'longitude')
     lat = options.get('lat_variable', 'latitude')
@@ -115,5 +135,22 @@ def test_grid_parameter_file_converts_a_file_shaped_like_its_product(name, tmp_p
                 assert np.ma.allclose(nc[variable][0], expected, atol=0.2)
 
 
-def test_every_grid_reader_file_is_covered():
-    assert len(GRID_PARAMETER_FILES) >= 20
+def test_grid_parameter_files_are_run_here_or_by_a_published_layout_test():
+    grid_files = {
+        path.name
+        for path in PARAMETERS_DIR.glob('*.cfg')
+        if read_parameter_file(path).reader in GRID_READERS
+    }
+    assert grid_files <= set(GRID_PARAMETER_FILES) | WITH_PUBLISHED_LAYOUT_TEST
+    assert len(GRID_PARAMETER_FILES) >= 10
+
+
+def test_every_variable_of_a_grid_parameter_file_has_a_fixed_range():
+    """Without one, each granule is scaled to its own extremes and colours differ."""
+    for path in sorted(PARAMETERS_DIR.glob('*.cfg')):
+        parameter_file = read_parameter_file(path)
+        if parameter_file.reader not in GRID_READERS:
+            continue
+        for name in parameter_file.input_options.get('variables', MFWAM_VARIABLES).split(','):
+            override = parameter_file.input_options.get(f'override({name})', '')
+            assert 'valid_min:' in override and 'valid_max:' in override, (path.name, name)

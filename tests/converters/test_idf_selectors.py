@@ -68,7 +68,7 @@ EXPECTED = {
     ),
     (
         'S3B_SL_2_WST____20240301T094904_20240301T095204'
-        '_20240302T120015_0179_090_250_1800_MAR_O_NT_003'
+        '_20240301T120015_0179_090_250_1800_MAR_O_NR_003'
     ): (
         ['sentinel3_slstr_l2_wst.cfg'],
         '*.nc',
@@ -85,6 +85,15 @@ EXPECTED = {
         None,
     ),
     'GL_TS_DC_300234065818070_202403': (
+        ['cmems_013_048_drifter_0m.cfg', 'cmems_013_048_drifter_15m.cfg'],
+        None,
+    ),
+    # Files of the products' "latest" directory (CMEMS INSTAC: one file per platform and day).
+    'GL_LATEST_TS_DB_4102563_20240301': (
+        ['cmems_013_030_drifter_0m.cfg', 'cmems_013_030_drifter_15m.cfg'],
+        None,
+    ),
+    'GL_LATEST_TS_DC_300234065818070_20240301': (
         ['cmems_013_048_drifter_0m.cfg', 'cmems_013_048_drifter_15m.cfg'],
         None,
     ),
@@ -106,6 +115,11 @@ EXPECTED = {
     '20240301_d-CMCC--TEMP-MFSe3r1-MED-b20240227_an-sv09.00': (['mfs_med_temperature.cfg'], None),
     '20240301120000-ESACCI-L4_GHRSST-SSTdepth-OSTIA-GLOB_CDR3.0-v02.0-fv01.0': (
         ['esa_cci_sst_l4.cfg'],
+        None,
+    ),
+    '20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA-GLOB-v02.0-fv02.0': (['ghrsst_l4_ostia.cfg'], None),
+    '20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1': (
+        ['ghrsst_l4_mw_oi.cfg'],
         None,
     ),
     '20240301123000-JPL-L2P_GHRSST-SSTskin-MODIS_A-D-v02.0-fv01.0': (
@@ -158,6 +172,13 @@ EXPECTED = {
         None,
     ),
     (
+        '20240301120000-OSISAF-L3C_GHRSST-SSTsubskin-GO'
+        'ES18-ssteqc_goes18_20240301_120000-v02.0-fv01.0'
+    ): (
+        ['ghrsst_l3c_goes18.cfg'],
+        None,
+    ),
+    (
         '20240301120000-OSISAF-L3C_GHRSST-SSTsubskin-SEVIRI'
         '_SST-ssteqc_meteosat11_20240301_120000-v02.0-fv01.0'
     ): (
@@ -179,8 +200,10 @@ EXPECTED = {
         ['ghrsst_l3u_gmi.cfg'],
         None,
     ),
-    'hycom_glby_930_2024030112_t000_uv3z': (['hycom.cfg'], None),
-    'hycom_glbu0.08_191_2017010112_t012': (['hycom.cfg'], None),
+    'hycom_glby_930_2024030112_t000_uv3z': (['hycom_uv3z.cfg'], None),
+    'hycom_glby_930_2024030112_t000_ts3z': (['hycom_ts3z.cfg'], None),
+    'hycom_glbv_930_2018010112_t003_uv3z': (['hycom_uv3z.cfg'], None),
+    'hycom_glbv_930_2018010112_t003_ts3z': (['hycom_ts3z.cfg'], None),
     'rtofs_glo_2ds_f024_diag': (['rtofs_diagnostic.cfg'], None),
     'rtofs_glo_2ds_n000_prog': (['rtofs_prognostic.cfg'], None),
     'mfwamglocep_2024030100_R20240301_00H': (['mfwam.cfg'], None),
@@ -192,6 +215,7 @@ NOT_CONVERTED = [
     'S3A_SL_2_LST____20240301T095317_20240301T095617_20240302T120015_0179_109_350_1980_MAR_O_NT_004',
     '20240301123000-JPL-L2P_GHRSST-SSTskin-MODIS_T-D-v02.0-fv01.0',
     'dt_global_allsat_phy_l4_20240301_20240307',
+    'hycom_glby_930_2024030112_t000_ssh',  # sea surface height group: no product
     'something_else',
 ]
 
@@ -222,6 +246,27 @@ def test_the_slstr_l1_sst_needs_its_coefficients():
 def test_other_products_are_not_converted(entry_id):
     with pytest.raises(NoMatch, match=entry_id):
         IDFConversionManager('.').get_converter(dataset(entry_id))
+
+
+def test_get_converter_is_callable_on_the_manager_class():
+    entry_id = 'hycom_glby_930_2024030112_t000_ts3z'
+    on_class = IDFConversionManager.get_converter(dataset(entry_id))  # upstream's classmethod
+    on_instance = IDFConversionManager('.').get_converter(dataset(entry_id))
+    assert [p.path.name for p in on_class.parameter_files] == ['hycom_ts3z.cfg']
+    assert repr(on_class) == repr(on_instance)
+
+
+def test_an_slstr_wst_nt_product_is_a_clear_no_match_saying_why():
+    entry_id = (
+        'S3B_SL_2_WST____20240301T094904_20240301T095204'
+        '_20240302T120015_0179_090_250_1800_MAR_O_NT_003'
+    )
+    with pytest.raises(NoMatch) as caught:
+        IDFConversionManager.get_converter(dataset(entry_id))
+    message = str(caught.value)
+    assert entry_id in message
+    assert 'cannot be converted to IDF' in message
+    assert 'NR' in message and 'NT' in message
 
 
 def test_every_product_is_tested_and_every_parameter_file_is_used():

@@ -9,15 +9,18 @@ import pytest
 
 import geospaas_processing.downloaders as downloaders
 from geospaas_processing.downloaders import errors
-from geospaas_processing.errors import GeospaasProcessingError
+from geospaas_processing.errors import GeospaasProcessingError, TemporaryError
 
 DOCUMENTED = {
     'AuthenticationError',
     'DatasetDownloadError',
     'DatasetOutcome',
+    'DownloadCancelled',
     'DownloadError',
+    'DownloadJob',
     'DownloadManager',
     'DownloadStatus',
+    'LowSpeedError',
     'NoSpaceLeftError',
     'ObsoleteURLError',
     'PlannedDownload',
@@ -26,6 +29,9 @@ DOCUMENTED = {
     'RetriableDownloadError',
     'SelectionError',
     'TooManyDownloadsError',
+    'TransferProgress',
+    'Transfers',
+    'UnexpectedContentError',
 }
 
 
@@ -67,7 +73,25 @@ def test_every_error_survives_pickling_with_its_details(error):
     assert isinstance(copy, errors.DownloadError | GeospaasProcessingError)
 
 
-def test_retriable_dataset_error_is_both_retriable_and_a_dataset_error():
+def test_every_temporary_download_error_is_a_temporary_error_and_nothing_else_is():
+    temporary = {
+        errors.RetriableDownloadError,
+        errors.RetriableDatasetDownloadError,
+        errors.TooManyDownloadsError,
+        errors.LowSpeedError,
+    }
+    classes = [value for value in vars(errors).values() if isinstance(value, type)]
+    for cls in classes:
+        if issubclass(cls, errors.DownloadError):
+            assert issubclass(cls, TemporaryError) is (cls in temporary), cls
     error = EXAMPLES[5]
-    assert isinstance(error, errors.RetriableDownloadError)
-    assert isinstance(error, errors.DatasetDownloadError) and error.retry_after == 60.0
+    assert isinstance(error, TemporaryError) and error.retry_after == 60.0 and error.errors
+
+
+def test_no_download_error_inherits_from_two_download_errors():
+    for value in vars(errors).values():
+        if isinstance(value, type) and issubclass(value, errors.DownloadError):
+            download_bases = [
+                base for base in value.__bases__ if issubclass(base, errors.DownloadError)
+            ]
+            assert len(download_bases) <= 1, value

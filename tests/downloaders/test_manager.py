@@ -205,3 +205,57 @@ def test_download_with_no_uri_is_a_dataset_error(make_dataset, tmp_path):
     with pytest.raises(DatasetDownloadError, match='no URI'):
         DownloadManager(tmp_path, id=dataset.id).download()
     assert Path(tmp_path).exists()
+
+
+def test_plan_with_strftime_placeholders_resolves_each_dataset_directory(
+    http_server, make_dataset, tmp_path
+):
+    # issue 13 item 2: DownloadManager('/x/%Y', id=1).plan() crashed; the plan, the download
+    # and the removal now compute a dataset's directory in one place.
+    dataset = make_dataset(
+        'dated', [(http_server.add_file('/d.nc', CONTENT), HTTP)], datetime(2024, 3, 5, tzinfo=UTC)
+    )
+    manager = DownloadManager(str(tmp_path / '%Y' / '%m'), id=dataset.id)
+    [planned] = manager.plan(probe_sizes=True)
+    assert planned.directory == '2024/03/dated' and planned.size == len(CONTENT)
+    assert not planned.present and list(tmp_path.iterdir()) == []
+    [path] = manager.download()
+    assert path == '2024/03/dated/d.nc'
+    assert manager.plan()[0].present
+    assert manager.remove() == ['2024/03/dated/d.nc']
+
+
+def test_a_directory_made_by_the_original_package_is_adopted_and_removable(
+    http_server, make_dataset, tmp_path
+):
+    # issue 12 item 14: <download dir>/<entry_id>/<file> without a manifest, as the original
+    # geospaas_processing left it, is present when its size is the provider's.
+    dataset = make_dataset('legacy', [(http_server.add_file('/l.nc', CONTENT), HTTP)])
+    (tmp_path / 'legacy').mkdir()
+    (tmp_path / 'legacy' / 'l.nc').write_bytes(CONTENT)
+    manager = DownloadManager(tmp_path, id=dataset.id)
+    assert manager.plan()[0].present
+    [outcome] = manager.download_report()
+    assert outcome.status is DownloadStatus.PRESENT and outcome.path == 'legacy/l.nc'
+    assert [request.method for request in http_server.requests] == ['HEAD']
+    assert (tmp_path / 'legacy' / '.geospaas_download.json').is_file()
+    assert DownloadManager(tmp_path, id=dataset.id).remove() == ['legacy/l.nc']
+    assert not (tmp_path / 'legacy').exists()
+
+
+def test_remove_deletes_an_unadopted_legacy_directory_too(make_dataset, tmp_path):
+    dataset = make_dataset('old', [('https://gone.invalid/o.nc', HTTP)])
+    (tmp_path / 'old').mkdir()
+    (tmp_path / 'old' / 'o.nc').write_bytes(b'downloaded long ago')
+    assert DownloadManager(tmp_path, id=dataset.id).remove() == ['old/o.nc']
+    assert not (tmp_path / 'old').exists()
+
+
+def test_cancel_starts_no_transfer_and_keeps_nothing_half_written(
+    http_server, make_dataset, tmp_path
+):
+    dataset = make_dataset('later', [(http_server.add_file('/c.nc', CONTENT), HTTP)])
+    manager = DownloadManager(tmp_path, id=dataset.id)
+    manager.cancel.set()
+    assert manager.download_report() == []
+    assert http_server.requests == [] and list(tmp_path.iterdir()) == []

@@ -20,7 +20,7 @@ def test_env_values_and_longest_prefix_wins(settings_file, monkeypatch):
         'https://example.org/restricted':
           username: special
           password: !ENV TEST_PROVIDER_PASSWORD
-          totp_secret: !ENV TEST_UNSET_VARIABLE
+          totp_secret: !ENV ${TEST_UNSET_VARIABLE:-}
           invalid_status_codes: {202: offline}
           request_parameters: {appkey: abc}
         """
@@ -81,3 +81,36 @@ def test_unreadable_or_malformed_files(settings_file, tmp_path, text, fragment):
     path = settings_file(text) if text is not None else tmp_path / 'missing.yml'
     with pytest.raises(ProviderSettingsError, match=fragment):
         provider_settings.load(path)
+
+
+def test_redirect_hosts_html_and_low_speed_keys_are_validated():
+    document = {
+        'https://a.example.org': {
+            'redirect_hosts': ['cdn.example.net', 'files.example.org:8443'],
+            'allow_html': True,
+            'low_speed_limit': 0,
+            'low_speed_time': 5,
+        },
+        'https://b.example.org': {
+            'redirect_hosts': ['https://evil.example.com/path'],
+            'allow_html': 'yes',
+            'low_speed_limit': -1,
+            'low_speed_time': 0,
+        },
+    }
+    with pytest.raises(ProviderSettingsError) as raised:
+        provider_settings.parse(document)
+    message = str(raised.value)
+    for key in ('redirect_hosts', 'allow_html', 'low_speed_limit', 'low_speed_time'):
+        assert f"'https://b.example.org': key {key!r}" in message
+    assert 'a.example.org' not in message
+    del document['https://b.example.org']
+    settings = provider_settings.parse(document)['https://a.example.org']
+    assert settings.redirect_hosts == ('cdn.example.net', 'files.example.org:8443')
+    assert settings.allow_html and settings.low_speed_limit == 0 and settings.low_speed_time == 5
+
+
+def test_unset_low_speed_keys_take_the_documented_defaults():
+    settings = provider_settings.parse({'https://x.example.org': {}})['https://x.example.org']
+    assert (settings.low_speed_limit, settings.low_speed_time) == (1000, 60.0)
+    assert settings.redirect_hosts == () and settings.allow_html is False

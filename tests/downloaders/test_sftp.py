@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -11,20 +10,13 @@ from geospaas_processing.downloaders import _transfer
 from geospaas_processing.downloaders.errors import DownloadError, ObsoleteURLError
 from geospaas_processing.downloaders.provider_settings import ProviderSettings
 from geospaas_processing.downloaders.sftp import SFTPDownloader
+from tests.downloaders.test_contract_sftp import ssh_home  # noqa: F401 - a fixture
 
 CONTENT = os.urandom(700_000)
 
 
-@pytest.fixture
-def ssh_home(sshd_server, tmp_path, monkeypatch):
-    home = tmp_path / 'home'
-    (home / '.ssh').mkdir(parents=True)
-    shutil.copy(sshd_server.ssh_config_path, home / '.ssh' / 'config')
-    monkeypatch.setenv('HOME', str(home))
-    return home
-
-
-def test_sftp_download_through_a_host_alias(sshd_server, ssh_home, tmp_path):
+@pytest.mark.usefixtures('ssh_home')
+def test_sftp_download_through_a_host_alias(sshd_server, tmp_path):
     source = sshd_server.root / 'sftp_test.nc'
     source.write_bytes(CONTENT)
     url = f'sftp://{sshd_server.alias}{source}'
@@ -36,7 +28,8 @@ def test_sftp_download_through_a_host_alias(sshd_server, ssh_home, tmp_path):
     assert path.read_bytes() == CONTENT and size == len(CONTENT)
 
 
-def test_sftp_resumes_from_a_partial_file(sshd_server, ssh_home, tmp_path):
+@pytest.mark.usefixtures('ssh_home')
+def test_sftp_resumes_from_a_partial_file(sshd_server, tmp_path):
     from geospaas_processing.downloaders._files import PartialFiles
 
     source = sshd_server.root / 'sftp_resume.nc'

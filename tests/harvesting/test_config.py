@@ -26,7 +26,8 @@ providers:
     password: !ENV TEST_CREODIAS_PASSWORD
     page_size: 50
     requests_per_second: 2
-    productType: SL_2_WST___
+    options:
+      productType: SL_2_WST___
   - name: earth-search
     type: stac
     url: https://stac.test/v1
@@ -58,6 +59,32 @@ def test_unset_env_variable_is_named_with_the_file(tmp_path):
     with pytest.raises(HarvestConfigurationError, match='TEST_CREODIAS_USER') as caught:
         load_harvest_config(path)
     assert str(path) in str(caught.value)
+
+
+def test_unset_env_variable_names_the_line_and_the_default_syntax(tmp_path):
+    path = write(tmp_path, GOOD_CONFIG)
+    with pytest.raises(HarvestConfigurationError) as caught:
+        load_harvest_config(path)
+    # TEST_CREODIAS_USER is on line 8 of GOOD_CONFIG (which starts with an empty line).
+    assert f'{path}, line 8' in str(caught.value)
+    assert '!ENV ${TEST_CREODIAS_USER:-default}' in str(caught.value)
+
+
+def test_an_explicit_default_stands_for_an_unset_variable(tmp_path):
+    text = GOOD_CONFIG.replace('!ENV TEST_CREODIAS_USER', '!ENV ${TEST_CREODIAS_USER:-guest}')
+    text = text.replace('!ENV TEST_CREODIAS_PASSWORD', '!ENV ${TEST_CREODIAS_PASSWORD:-}')
+    creodias = load_harvest_config(write(tmp_path, text)).provider('creodias')
+    assert (creodias.username, creodias.password) == ('guest', None)
+
+
+def test_unknown_keys_are_rejected_naming_them(tmp_path, monkeypatch):
+    monkeypatch.setenv('TEST_CREODIAS_USER', 'alice')
+    monkeypatch.setenv('TEST_CREODIAS_PASSWORD', 's3cret')
+    text = GOOD_CONFIG.replace('page_size: 50', 'pagesize: 50') + 'vocabulary: {}\n'
+    with pytest.raises(HarvestConfigurationError) as caught:
+        load_harvest_config(write(tmp_path, text))
+    assert 'providers[0]: unknown key(s) pagesize' in str(caught.value)
+    assert 'unknown top-level key(s) vocabulary' in str(caught.value)
 
 
 def test_missing_file_and_unset_variable_are_clear_errors(tmp_path):

@@ -48,7 +48,7 @@ def test_files_become_datasets_with_local_uris(directory):
     assert (uri.uri, uri.service, uri.name) == (
         (directory / 'nordic.nc').as_uri(),
         'local',
-        'file',
+        'fileService',  # GeoSPaaS's FILE_SERVICE_NAME (geospaas/catalog/managers.py)
     )
     (failure,) = FailedIngestionStore().entries()
     assert 'broken.nc' in failure.error and 'cannot read as netCDF' in failure.error
@@ -74,3 +74,30 @@ def test_pages_hold_page_size_files(directory):
         'disk', {'pattern': '*.nc'}, harvest_config=local_config(directory, page_size=1)
     )
     assert (summary['pages'], summary['found']) == (2, 2)
+
+
+def test_without_acdd_times_the_cf_time_coordinate_gives_the_coverage(tmp_path):
+    """CF Conventions 1.11, section 4.4: ``units = "<unit> since <time>"``; 7.1: bounds."""
+    import netCDF4
+    import numpy
+
+    path = tmp_path / 'no-acdd-times.nc'
+    with netCDF4.Dataset(path, 'w') as nc:
+        nc.createDimension('time', 2)
+        nc.createDimension('nv', 2)
+        nc.createDimension('lat', 2)
+        nc.createDimension('lon', 2)
+        time = nc.createVariable('time', 'f8', ('time',))
+        time.units = 'hours since 2024-03-01 00:00:00'
+        time.calendar = 'gregorian'
+        time.bounds = 'time_bnds'
+        time[:] = [6, 18]
+        bounds = nc.createVariable('time_bnds', 'f8', ('time', 'nv'))
+        bounds[:] = numpy.array([[0, 12], [12, 24]])
+        nc.createVariable('lat', 'f4', ('lat',))[:] = [60, 70]
+        nc.createVariable('lon', 'f4', ('lon',))[:] = [0, 10]
+    summary = save_search_results('disk', {}, harvest_config=local_config(tmp_path))
+    assert (summary['created'], summary['failed']) == (1, 0), summary['errors']
+    dataset = Dataset.objects.get(entry_id='no-acdd-times')
+    assert dataset.time_coverage_start == datetime(2024, 3, 1, tzinfo=UTC)
+    assert dataset.time_coverage_end == datetime(2024, 3, 2, tzinfo=UTC)

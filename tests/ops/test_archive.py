@@ -336,6 +336,7 @@ def test_public_names_of_ops() -> None:
             'PublishError',
             'RemoteSpaceError',
             'UnsafeArchiveError',
+            'UnsupportedArchiveError',
             'archive',
             'crop',
             'is_archive',
@@ -346,3 +347,27 @@ def test_public_names_of_ops() -> None:
         ]
     )
     assert all(hasattr(ops, name) for name in ops.__all__)
+
+
+def test_unarchive_task_returns_the_extracted_entries_relative_to_the_work_dir(
+    isolated_environment: Path,
+) -> None:
+    """Upstream's shape: a list of what each archive holds at its top, for convert_to_idf."""
+    from geospaas_processing.tasks import core
+
+    work = isolated_environment / 'work'
+    (work / 'ds').mkdir(parents=True)
+    with zipfile.ZipFile(work / 'ds' / 'S1A_x.zip', 'w') as archive_file:
+        archive_file.writestr('S1A_x.SAFE/manifest.safe', 'm')
+        archive_file.writestr('readme.txt', 'r')
+    with gzip.open(work / 'ds' / 'b.nc.gz', 'wb') as compressed:
+        compressed.write(b'netcdf')
+
+    assert core.unarchive((4, 'ds/S1A_x.zip')) == (
+        4,
+        ['ds/S1A_x/S1A_x.SAFE', 'ds/S1A_x/readme.txt'],
+    )
+    assert core.unarchive((4, ['ds/b.nc.gz', 'ds/S1A_x/readme.txt'])) == (
+        4,
+        ['ds/b.nc/b.nc', 'ds/S1A_x/readme.txt'],
+    )

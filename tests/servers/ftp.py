@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,18 @@ class LoopbackFTPServer:
     root: Path
     username: str
     password: str
+    handlers: list = field(default_factory=list)
 
     def url(self, relative_path: str, with_credentials: bool = False) -> str:
         userinfo = f'{self.username}:{self.password}@' if with_credentials else ''
         return f'ftp://{userinfo}{self.host}:{self.port}/{relative_path.lstrip("/")}'
+
+    def cut(self) -> None:
+        """Sever every open control and data connection from the server side."""
+        for handler in list(self.handlers):
+            for channel in (getattr(handler, 'data_channel', None), handler):
+                with contextlib.suppress(OSError, AttributeError):
+                    channel.socket.shutdown(socket.SHUT_RDWR)
 
 
 @pytest.fixture
@@ -38,13 +48,18 @@ def ftp_server(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp('ftp_root')
     authorizer = DummyAuthorizer()
     authorizer.add_user('ftpuser', 'ftp-secret-PW2', str(root), perm='elr')
-    handler = type('Handler', (FTPHandler,), {'authorizer': authorizer})
+    handlers: list = []
+
+    def on_connect(self) -> None:
+        handlers.append(self)
+
+    handler = type('Handler', (FTPHandler,), {'authorizer': authorizer, 'on_connect': on_connect})
     handler.passive_ports = None
     handler.auth_failed_timeout = 0.05
     server = ThreadedFTPServer(('127.0.0.1', 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={'timeout': 0.2}, daemon=True)
     thread.start()
     host, port = server.address[:2]
-    yield LoopbackFTPServer(host, port, root, 'ftpuser', 'ftp-secret-PW2')
+    yield LoopbackFTPServer(host, port, root, 'ftpuser', 'ftp-secret-PW2', handlers)
     server.close_all()
     thread.join(timeout=5)

@@ -3,8 +3,11 @@
 Fixture ``http_server`` (one server per test). Files are added with :meth:`add_file`, each
 with its behaviour: Basic auth or OAuth2 bearer/URL tokens, Content-Disposition, Range
 support, statuses answered before the file (429/503 with Retry-After, 404), a connection
-dropped mid-body, digests, throttling. The server logs every request and counts the
-transfers running at once, so tests can observe limits from the server side.
+dropped mid-body, digests, throttling, a body that trickles or stalls after some bytes, a
+206 answer with another range than the one asked for, any Content-Type. The server logs
+every request, counts the TCP connections it accepted and the transfers running at once, so
+tests can observe limits and connection reuse from the server side. Fixture
+``other_http_server`` is a second server on another port (another origin).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,6 +44,11 @@ class ServedFile:
     digests: tuple[str, ...] = ()  # 'content-md5', 'digest', 'repr-digest'
     corrupt_digest: bool = False
     redirect_to: str | None = None
+    keep_query_on_redirect: bool = False  # append the request's query to redirect_to
+    content_type: str = 'application/octet-stream'
+    trickle_after: int | None = None  # after this many body bytes, send one byte per...
+    trickle_interval: float = 1.0  # ...this many seconds
+    wrong_range: bool = False  # answer a Range request with a 206 for another range
 
 
 @dataclass
@@ -66,6 +75,9 @@ class LoopbackHTTPServer:
         self.valid_tokens: set[str] = set()
         self.active_transfers = 0
         self.max_active_transfers = 0
+        self.connections = 0
+        self.closing = threading.Event()
+        self._open_sockets: set = set()
         self._lock = threading.Lock()
         handler = type('Handler', (_Handler,), {'owner': self})
         self._server = ThreadingHTTPServer(('127.0.0.1', 0), handler)
@@ -111,7 +123,25 @@ class LoopbackHTTPServer:
         with self._lock:
             self.active_transfers -= 1
 
+    def connection_accepted(self, connection) -> None:
+        with self._lock:
+            self.connections += 1
+            self._open_sockets.add(connection)
+
+    def connection_closed(self, connection) -> None:
+        with self._lock:
+            self._open_sockets.discard(connection)
+
+    def cut(self) -> None:
+        """Sever every open connection from the server side, as a failing network does."""
+        with self._lock:
+            sockets = list(self._open_sockets)
+        for connection in sockets:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def close(self) -> None:
+        self.closing.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -123,6 +153,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log is in ``owner.requests``."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.owner.connection_accepted(self.connection)
+
+    def finish(self) -> None:
+        self.owner.connection_closed(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def handle(self) -> None:
         with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # clients that go away
@@ -194,7 +233,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(status, b'try later', headers)
             return
         if served.redirect_to:
-            self._reply(302, b'', {'Location': served.redirect_to})
+            location = served.redirect_to
+            query = urlsplit(self.path).query
+            if served.keep_query_on_redirect and query:
+                location = f'{location}?{query}'
+            self._reply(302, b'', {'Location': location})
             return
         self._send_file(served)
 
@@ -223,7 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _headers(self, served: ServedFile, start: int) -> dict:
         content = served.content
-        headers = {'Content-Type': 'application/octet-stream', 'ETag': served.etag}
+        headers = {'Content-Type': served.content_type, 'ETag': served.etag}
         if served.ranges:
             headers['Accept-Ranges'] = 'bytes'
         if start:
@@ -246,9 +289,15 @@ class _Handler(BaseHTTPRequestHandler):
         if start >= len(served.content) > 0:
             self._reply(416, b'', {'Content-Range': f'bytes */{len(served.content)}'})
             return
+        headers = self._headers(served, start)
+        if start and served.wrong_range:  # RFC 9110 14.4: the range must be the one asked for
+            start = start // 2
+            headers['Content-Range'] = (
+                f'bytes {start}-{len(served.content) - 1}/{len(served.content)}'
+            )
         body = served.content[start:]
         self.send_response(206 if start else 200)
-        for name, value in self._headers(served, start).items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()
@@ -268,12 +317,20 @@ class _Handler(BaseHTTPRequestHandler):
         sent = 0
         try:
             while sent < limit:
-                chunk = body[sent : min(limit, sent + CHUNK)]
+                end = min(limit, sent + CHUNK)
+                if served.trickle_after is not None and sent >= served.trickle_after:
+                    self.wfile.flush()
+                    if self.owner.closing.wait(served.trickle_interval):
+                        return
+                    end = sent + 1
+                elif served.trickle_after is not None:
+                    end = min(end, served.trickle_after)
+                chunk = body[sent:end]
                 if served.rate:  # before writing, so the transfer ends with its last byte
                     time.sleep(len(chunk) / served.rate)
                 self.wfile.write(chunk)
                 sent += len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the client went away, or the test cut the connection
             self.close_connection = True
             return
         if limit < len(body):
@@ -285,6 +342,14 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def http_server():
     """A fresh :class:`LoopbackHTTPServer` on 127.0.0.1, shut down after the test."""
+    server = LoopbackHTTPServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def other_http_server():
+    """A second :class:`LoopbackHTTPServer`: same host, another port, so another origin."""
     server = LoopbackHTTPServer()
     yield server
     server.close()

@@ -1,3 +1,9 @@
 """Fixtures of the Syntool tests (defined in tests/syntool/fixtures.py)."""
 
-from tests.syntool.fixtures import portal_database, results_dir, syntool_tools  # noqa: F401
+from tests.syntool.fixtures import (  # noqa: F401
+    portal_database,
+    reader_tools,
+    real_syntool_tools,
+    results_dir,
+    syntool_tools,
+)

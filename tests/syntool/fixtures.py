@@ -1,11 +1,18 @@
-"""Fixtures of the Syntool tests: stand-in tools, a results directory, a private portal database.
+"""Fixtures of the Syntool tests: the real tools, stand-ins, a results directory, a portal database.
+
+The real tools are OceanDataLab's, built by ``scripts/install_syntool.sh`` into
+``.venv-syntool/`` from ``../shared/vendor/syntool``; without them the tests that
+need them are skipped (and fail under CI, which must build them). The stand-ins in
+``bin/`` remain only for converter types that cannot run here.
 
 Import the ones a test module needs; tests/syntool/conftest.py imports them all.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -16,6 +23,10 @@ import numpy as np
 import pytest
 
 STAND_INS = Path(__file__).parent / 'bin'
+REPOSITORY = Path(__file__).resolve().parents[2]
+REAL_TOOLS = REPOSITORY / '.venv-syntool' / 'bin'
+VENDOR = REPOSITORY.parent / 'shared' / 'vendor' / 'syntool'
+INPUTS = Path(__file__).parent / 'inputs'
 TOOL_VARIABLES = {
     'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER': 'syntool-converter',
     'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR': 'syntool-ingestor',
@@ -23,21 +34,77 @@ TOOL_VARIABLES = {
 }
 
 
-def stand_in_commands() -> dict[str, str]:
-    """The variables configuring the stand-ins, run by this interpreter (it has netCDF4)."""
+def require_real_tools() -> Path:
+    """``.venv-syntool/bin`` with the real tools; skips (fails under CI) without them."""
+    missing = [name for name in TOOL_VARIABLES.values() if not (REAL_TOOLS / name).exists()]
+    if missing:
+        message = f'the real Syntool tools are not installed ({", ".join(missing)}): run '
+        message += 'scripts/install_syntool.sh (it needs ../shared/vendor/syntool)'
+        if os.environ.get('CI', '').lower() == 'true':
+            pytest.fail(f'CI must build them: {message}')
+        pytest.skip(message)
+    return REAL_TOOLS
+
+
+def real_tool_commands() -> dict[str, str]:
+    """The variables configuring OceanDataLab's real tools by path."""
+    tools = require_real_tools()
+    return {variable: str(tools / name) for variable, name in TOOL_VARIABLES.items()}
+
+
+def stand_in_converter_commands() -> dict[str, str]:
+    """The real ingestor and meta2sql, and the stand-in converter (for types that cannot run
+    here) run by the real tools' interpreter."""
     return {
-        variable: shlex.join([sys.executable, str(STAND_INS / name)])
-        for variable, name in TOOL_VARIABLES.items()
+        **real_tool_commands(),
+        'GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER': shlex.join(
+            [str(REAL_TOOLS / 'python'), str(STAND_INS / 'syntool-converter-geotiff')]
+        ),
     }
+
+
+def stand_in_ingestor_commands() -> dict[str, str]:
+    """The real meta2sql and the stand-in ingestor of the package's readers' outputs."""
+    return {
+        **real_tool_commands(),
+        'GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR': shlex.join(
+            [sys.executable, str(STAND_INS / 'syntool-ingestor')]
+        ),
+    }
+
+
+def set_variables(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> dict[str, str]:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def real_syntool_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """OceanDataLab's real tools configured by path; returns the variables set."""
+    return set_variables(monkeypatch, real_tool_commands())
 
 
 @pytest.fixture
 def syntool_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The stand-in Syntool tools configured by path; returns the variables set."""
-    env = stand_in_commands()
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return env
+    """Real ingestor and meta2sql; the stand-in converter for types that cannot run here."""
+    return set_variables(monkeypatch, stand_in_converter_commands())
+
+
+@pytest.fixture
+def reader_tools(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Real meta2sql; the stand-in ingestor for the package's readers' netCDF outputs."""
+    return set_variables(monkeypatch, stand_in_ingestor_commands())
+
+
+def run_with_tools_python(script: Path, *arguments: str | Path) -> None:
+    """Run an input generator with the tools' interpreter (it has pyhdf, netCDF4, GDAL)."""
+    subprocess.run(
+        [str(require_real_tools() / 'python'), str(script), *map(str, arguments)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture

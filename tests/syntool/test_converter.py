@@ -5,6 +5,8 @@ from __future__ import annotations
 import configparser
 import json
 import pickle
+import shlex
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +24,7 @@ from geospaas_processing.converters.syntool.converter import (
     SyntoolConverter,
 )
 from tests import helpers
+from tests.syntool.fixtures import INPUTS, run_with_tools_python
 
 S3_TAIL = '_0179_109_236_1800_MAR_O_NT_003'
 # A realistic entry_id per product, and the portal products it must give.
@@ -138,7 +141,10 @@ def test_the_partial_failure_error_survives_pickling():
     )
 
 
-# --- conversions with the stand-in tools --------------------------------------------------
+# --- conversions: real ingestor, stand-in converter for the types that cannot run here ----
+# The stand-in (tests/syntool/bin/syntool-converter-geotiff) stands for syntool-converter
+# with a type that does not run here; it writes the converter's GeoTIFF with the real
+# converter's writer, and names the product after the type.
 
 
 def make_dataset(entry_id: str):
@@ -152,70 +158,76 @@ def make_dataset(entry_id: str):
     )
 
 
+GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
+
+
 @pytest.fixture
 def input_file(tmp_path) -> Path:
-    path = tmp_path / 'work' / 'ice_conc_nh_polstere-100_multi_202403011200.nc'
+    path = tmp_path / 'work' / f'{GRANULE}.nc'
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b'CDF stand-in input')
     return path
 
 
+def leftovers(directory: Path) -> list[str]:
+    """Anything but results in a results directory (temporary folders of the tools)."""
+    return sorted(p.name for p in directory.iterdir() if p.name != 'ingested')
+
+
 @pytest.mark.django_db
 def test_conversion_ingests_into_the_results_layout(syntool_tools, results_dir, input_file):
+    # The stand-in converter stands for syntool-converter -t osisaf_sea_ice_conc.
     dataset = make_dataset(input_file.stem)
     manager = SyntoolConversionManager(input_file.parent, results_dir)
     results = manager.convert(dataset.id, input_file.name)
-    granule = 'ice_conc_nh_polstere-100_multi_202403011200'
-    assert results == [f'ingested/3413_OSISAF_sea_ice_concentration/{granule}']
+    assert results == [f'ingested/3413_osisaf_sea_ice_conc/{GRANULE}']
     result = results_dir / results[0]
     metadata = json.loads((result / 'metadata.json').read_text())
-    assert metadata['dataset'] == granule and metadata['output_type'] == 'ZXY'
+    assert (metadata['dataset'], metadata['output_type']) == (GRANULE, 'ZXY')
+    assert sorted(result.glob('tiles.zxy/*/*/*.png'))
     data_access = configparser.ConfigParser(interpolation=None)
     data_access.read(result / 'features' / 'data_access.ini')
     assert data_access['geospaas']['entry_id'] == dataset.entry_id
-    assert data_access['geospaas']['dataset_url'] == f'https://provider.example.org/{granule}.nc'
-    # Only the results are left in the results directory: no temporary folders.
-    assert [p.name for p in results_dir.iterdir()] == ['ingested']
+    assert data_access['geospaas']['dataset_url'] == f'https://provider.example.org/{GRANULE}.nc'
+    assert leftovers(results_dir) == []
     assert input_file.read_bytes() == b'CDF stand-in input'
 
 
-@pytest.mark.django_db
-def test_call_time_converter_options_reach_the_converter(syntool_tools, results_dir, input_file):
-    dataset = make_dataset(input_file.stem)
-    manager = SyntoolConversionManager(input_file.parent, results_dir)
-    results = manager.convert(
-        dataset.id, input_file.name, converter_options={'product': 'Custom_product'}
+def write_converter_geotiff(directory: Path, name: str, box=(0, 70, 20, 80)) -> Path:
+    """A converter-shaped GeoTIFF (``--keep-output``: ``directory/<name>.tiff``)."""
+    run_with_tools_python(
+        INPUTS / 'converter_geotiff.py', directory, 'Synthetic_product', name, *box, '--keep-output'
     )
-    assert results == [f'ingested/3413_Custom_product/{input_file.stem}']
+    return directory / f'{name}.tiff'
 
 
-def test_a_configuration_without_converter_type_ingests_the_input(
-    syntool_tools, tmp_path, input_file
-):
+def test_a_configuration_without_converter_type_ingests_the_input(syntool_tools, tmp_path):
+    geotiff = write_converter_geotiff(tmp_path, 'granule_1')
     converter = SyntoolConverter(
         [SyntoolConfiguration('direct', None, 'ingest_geotiff_3413_raster')]
     )
     out_dir = tmp_path / 'out'
     out_dir.mkdir()
-    outcome = converter.run_all(input_file, out_dir)
-    # The stand-in ingestor names a product it cannot read after the input.
-    assert outcome.results == [f'ingested/3413_{input_file.stem}/{input_file.stem}']
+    outcome = converter.run_all(geotiff, out_dir)
+    # The raster formatter's output id is "_raster" (raster.py, get_output_id).
+    assert outcome.results == ['ingested/3413_Synthetic_product_raster/granule_1']
     metadata = json.loads((out_dir / outcome.results[0] / 'metadata.json').read_text())
-    assert metadata['output_type'] == 'RASTER'
+    assert metadata['output_type'] == 'IMAGE'
 
 
-def test_a_parameter_list_ingests_once_per_parameter_file(syntool_tools, tmp_path, input_file):
+def test_a_parameter_list_ingests_once_per_parameter_file(syntool_tools, tmp_path):
+    geotiff = write_converter_geotiff(tmp_path, 'granule_1')
     configuration = SyntoolConfiguration(
-        'both', 'x', ['ingest_geotiff_3413_raster', 'ingest_geotiff_4326_tiles'], projection='4326'
+        'both', None, ['ingest_geotiff_3413_raster', 'ingest_geotiff_3413_tiles']
     )
     out_dir = tmp_path / 'out'
     out_dir.mkdir()
-    outcome = SyntoolConverter([configuration]).run_all(input_file, out_dir)
-    # Both ingestions make the same granule: the second one replaces the first.
+    outcome = SyntoolConverter([configuration]).run_all(geotiff, out_dir)
     assert outcome.failures == []
-    assert outcome.results == [f'ingested/4326_x/{input_file.stem}']
-    metadata = json.loads((out_dir / outcome.results[0] / 'metadata.json').read_text())
-    assert metadata['output_type'] == 'ZXY'
+    assert outcome.results == [
+        'ingested/3413_Synthetic_product_raster/granule_1',
+        'ingested/3413_Synthetic_product/granule_1',
+    ]
 
 
 @pytest.mark.django_db
@@ -238,9 +250,9 @@ def test_a_failing_configuration_keeps_the_others_results(
 ):
     dataset = make_dataset(input_file.stem)
     configurations = (
-        SyntoolConfiguration('first', 'a', 'ingest_geotiff_3413_tiles', {'product': 'first'}),
+        SyntoolConfiguration('first', 'first_type', 'ingest_geotiff_3413_tiles'),
         SyntoolConfiguration('broken', 'unsupported_b', 'ingest_geotiff_3413_tiles'),
-        SyntoolConfiguration('third', 'c', 'ingest_geotiff_3413_tiles', {'product': 'third'}),
+        SyntoolConfiguration('third', 'third_type', 'ingest_geotiff_3413_tiles'),
     )
     monkeypatch.setattr(
         SyntoolConversionManager, 'get_converter', lambda self, d: SyntoolConverter(configurations)
@@ -248,8 +260,64 @@ def test_a_failing_configuration_keeps_the_others_results(
     manager = SyntoolConversionManager(input_file.parent, results_dir)
     with pytest.raises(SyntoolConversionError) as error:
         manager.convert(dataset.id, input_file.name)
-    kept = [f'ingested/3413_first/{input_file.stem}', f'ingested/3413_third/{input_file.stem}']
+    kept = [f'ingested/3413_first_type/{GRANULE}', f'ingested/3413_third_type/{GRANULE}']
     assert error.value.results == kept
     assert error.value.failures[0][0] == 'broken'
-    assert 'unsupported type unsupported_b' in str(error.value)
+    assert "invalid choice: 'unsupported_b'" in str(error.value)
     assert all((results_dir / path / 'metadata.json').is_file() for path in kept)
+    assert leftovers(results_dir) == []
+
+
+# --- failures of the real tools: the command and the tool's last lines, nothing left -----
+
+
+@pytest.mark.django_db
+def test_a_real_converter_failure_names_the_command_and_its_last_lines(
+    real_syntool_tools, results_dir, tmp_path
+):
+    source = tmp_path / 'work' / 'asi-AMSR2-n6250-20240301-v5.4.hdf'
+    source.parent.mkdir()
+    source.write_bytes(b'not an HDF4 file')
+    dataset = make_dataset(source.stem)
+    manager = SyntoolConversionManager(source.parent, results_dir)
+    with pytest.raises(SyntoolConversionError) as error:
+        manager.convert(dataset.id, source.name)
+    message = str(error.value)
+    assert 'syntool-converter exited with status 1' in message
+    assert f'-t amsr_sea_ice_conc -i {source}' in message
+    assert 'HDF4Error' in message  # pyhdf's own explanation, from the tool's output
+    assert leftovers(results_dir) == [] and not (results_dir / 'ingested').exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_converter_option_is_the_real_tools_message(
+    real_syntool_tools, results_dir, tmp_path
+):
+    source = tmp_path / 'work' / 'asi-AMSR2-n6250-20240301-v5.4.hdf'
+    source.parent.mkdir()
+    run_with_tools_python(INPUTS / 'make_amsr2_asi.py', source)
+    dataset = make_dataset(source.stem)
+    manager = SyntoolConversionManager(source.parent, results_dir)
+    with pytest.raises(SyntoolConversionError, match='Unknown option') as error:
+        manager.convert(dataset.id, source.name, converter_options={'product': 'Mine'})
+    assert '-opt product=Mine' in str(error.value)
+    # Real option names reach the converter: vmax becomes the band's parameter range.
+    (result,) = manager.convert(dataset.id, source.name, converter_options={'vmax': 50})
+    metadata = json.loads((results_dir / result / 'metadata.json').read_text())
+    assert metadata['bands_info'][0]['max'] == pytest.approx(50)
+
+
+def test_an_ingestor_that_exits_0_without_output_is_a_failure(syntool_tools, tmp_path, monkeypatch):
+    geotiff = write_converter_geotiff(tmp_path, 'granule_1')
+    # Stands for the real ingestor exiting 0 after writing nothing (issue 14, item 6).
+    silent = shlex.join([sys.executable, '-c', 'print("Processing input [1/1] : 0")'])
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR', silent)
+    out_dir = tmp_path / 'out'
+    out_dir.mkdir()
+    outcome = SyntoolConverter(
+        [SyntoolConfiguration('direct', None, 'ingest_geotiff_3413_tiles')]
+    ).run_all(geotiff, out_dir)
+    ((name, error),) = outcome.failures
+    assert 'the ingestor exited 0 but produced nothing' in str(error)
+    assert f'--output-dir {out_dir}' in str(error) and 'Processing input [1/1]' in str(error)
+    assert list(out_dir.iterdir()) == []

@@ -52,7 +52,7 @@ def test_a_file_that_is_not_netcdf_is_a_reader_error(tmp_path):
         get_reader('argo_trajectory')(bogus, tmp_path, {})
 
 
-def test_model_and_profiles_side_by_side_are_ingested(syntool_tools, tmp_path):
+def test_model_and_profiles_side_by_side_are_ingested(reader_tools, tmp_path):
     model = write_model(tmp_path / 'work' / 'topaz_model.nc')
     profiles = [
         write_argo_profiles(tmp_path / 'work' / 'R6902912_001.nc', profiles=1),

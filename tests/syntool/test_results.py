@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from geospaas_processing.converters.syntool import portal, results
 from geospaas_processing.models import ProcessingResult
 from tests import helpers
-from tests.syntool.fixtures import STAND_INS, portal_rows
+from tests.syntool.fixtures import STAND_INS, portal_rows, require_real_tools
 from tests.syntool.test_portal import EVIL_NAME, write_metadata
 
 
@@ -18,8 +17,8 @@ def make_dataset(entry_id: str = 'ds'):
     return helpers.make_dataset(entry_id)
 
 
-def ingest(results_dir, product: str, granule: str) -> str:
-    write_metadata(results_dir / 'ingested', product, granule)
+def ingest(results_dir, product: str, granule: str, **options) -> str:
+    write_metadata(results_dir / 'ingested', product, granule, **options)
     return f'ingested/{product}/{granule}'
 
 
@@ -45,6 +44,8 @@ def test_only_the_results_layout_names_portal_granules():
     assert results.granule_of('ingested/3413_P/g') == ('3413_P', 'g')
     assert results.granule_of('elsewhere/3413_P/g') is None
     assert results.granule_of('ingested/../g') is None
+    # A dataset with a data group is one folder deeper (syntool_ingestor/__init__.py).
+    assert results.granule_of('ingested/3413_P/group/g') == ('3413_P', 'g')
 
 
 @pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_recording_twice_updates_the_record():
 @pytest.mark.django_db
 @pytest.mark.service('mariadb')
 def test_cleanup_ingested_removes_files_rows_and_records_before_the_date(
-    syntool_tools, portal_database, results_dir
+    real_syntool_tools, portal_database, results_dir
 ):
     dataset = make_dataset()
     old = [ingest(results_dir, '3413_P', 'old'), ingest(results_dir, '3413_P', EVIL_NAME)]
@@ -77,7 +78,7 @@ def test_cleanup_ingested_removes_files_rows_and_records_before_the_date(
 
     assert sorted(results.cleanup_ingested('2022-03-04')) == sorted(old)
 
-    assert [row[0] for row in portal_rows(portal_database, 'product_3413_p')] == ['new']
+    assert [row[0] for row in portal_rows(portal_database, 'product_3413_P')] == ['new']
     assert not (results_dir / old[0]).exists() and not (results_dir / old[1]).exists()
     assert (results_dir / new / 'metadata.json').is_file()
     assert results.recorded_results(dataset.id) == [new]
@@ -86,7 +87,9 @@ def test_cleanup_ingested_removes_files_rows_and_records_before_the_date(
 
 @pytest.mark.django_db
 @pytest.mark.service('mariadb')
-def test_cleanup_by_criteria_and_of_expired_results(syntool_tools, portal_database, results_dir):
+def test_cleanup_by_criteria_and_of_expired_results(
+    real_syntool_tools, portal_database, results_dir
+):
     first, second = make_dataset('first'), make_dataset('second')
     kept = ingest(results_dir, '3413_P', 'kept')
     by_criteria = ingest(results_dir, '3413_P', 'by_criteria')
@@ -102,8 +105,8 @@ def test_cleanup_by_criteria_and_of_expired_results(syntool_tools, portal_databa
     assert results.cleanup({'dataset__entry_id': 'second'}) == [by_criteria]
     assert results.remove_expired() == [expired]
 
-    assert [row[0] for row in portal_rows(portal_database, 'product_3413_p')] == ['kept']
-    assert portal_rows(portal_database, 'product_3413_q') == []
+    assert [row[0] for row in portal_rows(portal_database, 'product_3413_P')] == ['kept']
+    assert portal_rows(portal_database, 'product_3413_Q') == []
     assert sorted(ProcessingResult.objects.values_list('path', flat=True)) == [kept]
     assert not (results_dir / 'ingested' / '3413_Q').exists()  # empty product folder removed
 
@@ -119,8 +122,34 @@ def test_an_invalid_product_id_removes_nothing(results_dir):
     assert (results_dir / path).is_dir() and ProcessingResult.objects.count() == 2
 
 
-def test_the_stand_ins_are_found_by_their_default_names_on_path(monkeypatch):
+@pytest.mark.django_db
+@pytest.mark.service('mariadb')
+def test_cleanup_of_a_dataset_crossing_the_antimeridian_removes_both_rows(
+    real_syntool_tools, portal_database, results_dir
+):
+    dataset = make_dataset()
+    crossing = ingest(results_dir, '3857_P', 'crossing', crosses_antimeridian=True)
+    kept = ingest(results_dir, '3857_P', 'kept')
+    portal.insert_metadata([results_dir / p / 'metadata.json' for p in (crossing, kept)])
+    results.record_results(dataset.id, [crossing])
+    assert results.cleanup({'dataset_id': dataset.id}) == [crossing]
+    assert [row[0] for row in portal_rows(portal_database, 'product_3857_P')] == ['kept']
+
+
+def test_the_results_directory_defaults_to_the_work_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv('GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR', raising=False)
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_WORK_DIR', str(tmp_path / 'work'))
+    assert results.results_dir() == tmp_path / 'work'
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR', str(tmp_path / 'portal'))
+    assert results.results_dir() == tmp_path / 'portal'
+
+
+def test_the_tools_are_found_in_the_source_tree_by_their_default_names(monkeypatch):
     from geospaas_processing.converters.syntool.commands import command
 
-    monkeypatch.setenv('PATH', f'{STAND_INS}{os.pathsep}{os.environ["PATH"]}')
-    assert command('GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR') == ['syntool-ingestor']
+    tools = require_real_tools()
+    monkeypatch.delenv('GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR', raising=False)
+    assert command('GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR') == [str(tools / 'syntool-ingestor')]
+    stand_in = STAND_INS / 'syntool-ingestor'
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR', str(stand_in))
+    assert command('GEOSPAAS_PROCESSING_SYNTOOL_INGESTOR') == [str(stand_in)]

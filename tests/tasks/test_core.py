@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,25 @@ def test_paths_outside_the_work_directory_are_refused(task_environment):
         core.in_work_dir('../../etc/passwd')
 
 
+def test_a_retry_waits_what_the_server_asked_within_the_broker_limit(monkeypatch):
+    """Retry-After replaces the backoff; no wait exceeds GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN
+    (under RabbitMQ's consumer_timeout), however long the server asked for."""
+    from geospaas_processing.errors import TemporaryError
+    from geospaas_processing.tasks import _policy
+
+    def asked(seconds):
+        error = TemporaryError('503')
+        error.retry_after = seconds
+        return error
+
+    assert _policy.schedule(asked(90), 12.5, None) == (90.0, None)
+    assert _policy.schedule(asked(1e20), 12.5, None) == (1500.0, None)
+    assert _policy.schedule(TemporaryError('timeout'), 12.5, 30) == (12.5, 30)
+    monkeypatch.setenv('GEOSPAAS_PROCESSING_RETRY_MAX_COUNTDOWN', '0')
+    with pytest.raises(ConfigurationError, match='RETRY_MAX_COUNTDOWN must be a positive'):
+        _policy.schedule(asked(90), 12.5, None)
+
+
 # --- in-process mode (no broker) -----------------------------------------------------------
 
 
@@ -95,14 +115,31 @@ def test_download_runs_in_process_without_a_broker(task_environment, sst_file):
 
 
 def test_cleanup_waits_while_a_dataset_is_locked(task_environment):
+    """In-process, the clean-up retries (GEOSPAAS_PROCESSING_LOCK_RETRY_DELAY apart) until
+    the dataset lock is released, deleting nothing meanwhile."""
     from geospaas_processing import locks
 
     work = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
     (work / 'keep.nc').write_bytes(b'x')
-    with locks.dataset_lock(99), pytest.raises(locks.LockBusy):
-        core.cleanup_workdir()
-    assert (work / 'keep.nc').exists()
-    assert core.cleanup_workdir() == ['keep.nc']
+    an_hour_ago = time.time() - 3600  # entries changed in the last minutes are kept
+    os.utime(work / 'keep.nc', (an_hour_ago, an_hour_ago))
+    seen_while_locked = []
+    locked = threading.Event()
+
+    def hold_the_lock():
+        with locks.dataset_lock(99):
+            locked.set()
+            time.sleep(2.5)
+            seen_while_locked.append((work / 'keep.nc').exists())
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    locked.wait(10)
+    try:
+        assert core.cleanup_workdir() == ['keep.nc']
+    finally:
+        holder.join()
+    assert seen_while_locked == [True]
     assert list(work.iterdir()) == []
 
 

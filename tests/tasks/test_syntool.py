@@ -1,5 +1,8 @@
 """Syntool tasks: in-process, and the chain check_ingested -> convert -> db_insert -> cleanup
-on real workers (RabbitMQ and Redis) with the stand-in Syntool tools and a real MariaDB."""
+on real workers (RabbitMQ and Redis) with a real MariaDB. The ingestor and syntool-meta2sql
+are OceanDataLab's real tools; the OSISAF type, which the public converter lacks, runs the
+stand-in converter (tests/syntool/bin/syntool-converter-geotiff), and the AMSR2 chain runs
+the real converter."""
 
 # ruff: noqa: F811 - the fixtures imported from tests.syntool.fixtures are test parameters
 
@@ -18,9 +21,14 @@ from geospaas_processing.models import ProcessingResult
 from geospaas_processing.tasks import app, syntool
 from tests import helpers
 from tests.syntool.fixtures import (  # noqa: F401 - fixtures
+    INPUTS,
+    mariadb_connection,
     portal_database,
     portal_rows,
+    reader_tools,
+    real_syntool_tools,
     results_dir,
+    run_with_tools_python,
     syntool_tools,
     write_argo_profiles,
     write_model,
@@ -28,8 +36,10 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
 from tests.tasks.conftest import broker_url_for, start_worker, stop_worker
 
 GRANULE = 'ice_conc_nh_polstere-100_multi_202403011200'
-RESULT = f'ingested/3413_OSISAF_sea_ice_concentration/{GRANULE}'
-TABLE = 'product_3413_osisaf_sea_ice_concentration'
+# The stand-in converter stands for syntool-converter -t osisaf_sea_ice_conc (a type the
+# public converter lacks) and names the product after the type.
+RESULT = f'ingested/3413_osisaf_sea_ice_conc/{GRANULE}'
+TABLE = 'product_3413_osisaf_sea_ice_conc'
 
 
 def make_dataset(entry_id: str = GRANULE):
@@ -74,6 +84,18 @@ def test_check_convert_insert_in_process(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_check_ingested_forwards_extra_keyword_arguments_to_what_it_executes(
+    task_environment, syntool_tools, results_dir
+):
+    dataset = make_dataset()
+    path = put_in_work_dir(task_environment)
+    assert syntool.check_ingested(
+        (dataset.id, path), to_execute=syntool.convert.s(), ttl={'days': 5}
+    ) == (dataset.id, [RESULT])
+    assert ProcessingResult.objects.get().ttl == timedelta(days=5)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_partial_failure_records_the_kept_results(
     task_environment, syntool_tools, results_dir, monkeypatch
 ):
@@ -84,7 +106,7 @@ def test_a_partial_failure_records_the_kept_results(
     )
 
     configurations = (
-        SyntoolConfiguration('ok', 'a', 'ingest_geotiff_3413_tiles', {'product': 'ok'}),
+        SyntoolConfiguration('ok', 'ok', 'ingest_geotiff_3413_tiles'),
         SyntoolConfiguration('broken', 'unsupported_x', 'ingest_geotiff_3413_tiles'),
     )
     monkeypatch.setattr(
@@ -99,7 +121,7 @@ def test_a_partial_failure_records_the_kept_results(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_compare_profiles_records_against_the_model(task_environment, syntool_tools, results_dir):
+def test_compare_profiles_records_against_the_model(task_environment, reader_tools, results_dir):
     work = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
     write_model(work / 'model.nc')
     write_argo_profiles(work / 'R6902912_001.nc', profiles=1)
@@ -151,16 +173,22 @@ def test_chain_check_convert_insert_cleanup_on_a_worker(
     args = (dataset.id, put_in_work_dir(task_environment))
     rest = syntool.convert.s(ttl={'days': 2}) | syntool.db_insert.s()
 
-    result = syntool.check_ingested.apply_async((args,), {'to_execute': rest}).get(timeout=60)
+    # Upstream's documented chain: check_ingested passes the arguments along.
+    chain = syntool.check_ingested.s(args) | syntool.convert.s(ttl={'days': 2}) | rest.tasks[1]
+    result = chain.apply_async().get(timeout=120)
     assert result == [dataset.id, [RESULT]]
     assert [row[0] for row in portal_rows(portal_database, TABLE)] == [GRANULE]
     data_access = (results_dir / RESULT / 'features' / 'data_access.ini').read_text()
     assert f'https://osisaf.example.org/{GRANULE}.nc' in data_access
     assert ProcessingResult.objects.get().ttl == timedelta(days=2)
 
-    # Ingested already: answered from the records.
+    # Ingested already: answered from the records, and the chain stops there.
+    (results_dir / RESULT / 'metadata.json').unlink()
     again = signature(syntool.check_ingested.s(args, to_execute=rest)).apply_async()
     assert again.get(timeout=60) == [dataset.id, [RESULT]]
+    stopped = chain.apply_async()
+    assert stopped.parent.parent.get(timeout=60) == [dataset.id, [RESULT]]
+    assert not (results_dir / RESULT / 'metadata.json').exists()  # convert did not run
 
     removed = syntool.cleanup.delay({'dataset_id': dataset.id}).get(timeout=60)
     assert removed == [RESULT]
@@ -168,3 +196,106 @@ def test_chain_check_convert_insert_cleanup_on_a_worker(
     assert not (results_dir / RESULT).exists() and not ProcessingResult.objects.exists()
     assert syntool.cleanup_ingested.delay('2100-01-01').get(timeout=60) == []
     json.dumps(removed)
+
+
+# --- the AMSR2 sea-ice chain on OceanDataLab's real tools and a real MariaDB ---------------
+
+ASI_ENTRY_ID = 'asi-AMSR2-n6250-20240301-v5.4'
+# Named by the real converter (product_name of amsr_sea_ice_conc.py) and ingestor (EPSG_).
+ASI_PRODUCT = '3413_AMSR_sea_ice_concentration'
+ASI_RESULT = f'ingested/{ASI_PRODUCT}/{ASI_ENTRY_ID}'
+
+
+@pytest.fixture
+def asi_input(task_environment, real_syntool_tools) -> str:
+    """A synthetic ASI file in the work directory (layout: inputs/make_amsr2_asi.py)."""
+    path = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR']) / 'asi' / f'{ASI_ENTRY_ID}.hdf'
+    path.parent.mkdir(parents=True)
+    run_with_tools_python(INPUTS / 'make_amsr2_asi.py', path)
+    return f'asi/{path.name}'
+
+
+def portal_table(database: str, table: str) -> list[dict]:
+    with mariadb_connection(database) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT dataset_name, begin_datetime, end_datetime, min_zoom_level, '
+            f'max_zoom_level, shape_text FROM `{table}` ORDER BY dataset_name'
+        )
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+def test_amsr2_sea_ice_chain_on_the_real_tools(
+    task_environment, real_syntool_tools, asi_input, portal_database, monkeypatch
+):
+    # The tools get GDAL's traditional axis order from the runner, not from us.
+    monkeypatch.delenv('OSR_DEFAULT_AXIS_MAPPING_STRATEGY', raising=False)
+    # No results directory configured: the work directory (upstream's default).
+    monkeypatch.delenv('GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR', raising=False)
+    results_root = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    dataset = helpers.make_dataset(
+        ASI_ENTRY_ID,
+        [(f'https://data.seaice.uni-bremen.de/{ASI_ENTRY_ID}.hdf', services.HTTP_SERVICE)],
+    )
+
+    args = syntool.check_ingested((dataset.id, asi_input), unused_extra='forwarded')
+    assert list(args) == [dataset.id, asi_input]  # no results: the arguments, unchanged
+    converted = syntool.convert(args, ttl={'days': 2}, unused_extra='forwarded')
+    assert converted == (dataset.id, [ASI_RESULT])
+    assert syntool.db_insert(converted, unused_extra='x') == converted
+    assert syntool.db_insert(converted) == converted  # again: harmless
+
+    granule = results_root / ASI_RESULT
+    metadata = json.loads((granule / 'metadata.json').read_text())
+    assert (metadata['syntool_id'], metadata['product'], metadata['dataset']) == (
+        ASI_PRODUCT,
+        'AMSR_sea_ice_concentration',
+        ASI_ENTRY_ID,
+    )
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == (
+        '2024-03-01 00:00:00',
+        '2024-03-02 00:00:00',
+    )
+    assert metadata['output_type'] == 'ZXY'
+    # In EPSG:3413, the grid the reader hard-codes (x -3850000..3750000, y -5350000..5850000)
+    # cut to the portal's viewport (parameters/projections/3413.ini: +-4510997.2022).
+    assert metadata['bbox_infos']['bbox'] == pytest.approx(
+        [-3850000, -4510997.2022, 3750000, 4510997.2022], abs=1
+    )
+    # Longitude, latitude in that order: with swapped axes the shape is nowhere near the pole.
+    assert all(30 < latitude <= 90 for _, latitude in metadata['lonlat_shape'])
+    # The ingestor ran in a temporary folder: its output path is made the final one.
+    assert metadata['output_path'] == str(granule / 'tiles.zxy')
+    tilemap = json.loads((granule / 'tiles.zxy' / 'tilemap.json').read_text())
+    assert tilemap['crs']['properties']['name'] == 'EPSG:3413'
+    tiles = sorted(granule.glob('tiles.zxy/*/*/*.png'))
+    assert tiles and (granule / 'tiles.zxy' / 'transparency.json').is_file()
+    assert {tile.parts[-3] for tile in tiles} == {
+        str(zoom) for zoom in range(metadata['min_zoom_level'], metadata['max_zoom_level'] + 1)
+    }
+    # Nothing else in the results directory: no temporary folders left by the tools.
+    assert sorted(p.name for p in (results_root / 'ingested').iterdir()) == [ASI_PRODUCT]
+    assert not list(results_root.glob('.*'))
+
+    assert portal_rows(portal_database, 'products') == [(ASI_PRODUCT, ASI_PRODUCT, 'ZXY')]
+    (row,) = portal_table(portal_database, f'product_{ASI_PRODUCT}')
+    assert row['dataset_name'] == ASI_ENTRY_ID
+    assert (str(row['begin_datetime']), str(row['end_datetime'])) == (
+        '2024-03-01 00:00:00',
+        '2024-03-02 00:00:00',
+    )
+    assert (row['min_zoom_level'], row['max_zoom_level']) == (
+        metadata['min_zoom_level'],
+        metadata['max_zoom_level'],
+    )
+    assert ProcessingResult.objects.get().ttl == timedelta(days=2)
+
+    # Ingested already: the chain stops with the recorded results.
+    assert syntool.check_ingested((dataset.id, asi_input)) == (dataset.id, [ASI_RESULT])
+
+    # Clean-up finds the product table whose name keeps its case.
+    assert syntool.cleanup({'dataset_id': dataset.id}) == [ASI_RESULT]
+    assert portal_table(portal_database, f'product_{ASI_PRODUCT}') == []
+    assert not granule.exists() and not ProcessingResult.objects.exists()

@@ -15,20 +15,27 @@ file can give one or several. The products each converter handles are listed in
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geospaas_processing.converters import auxiliary
-from geospaas_processing.converters.base import ConversionManager, Converter
+from geospaas_processing.converters.base import ConversionManager, Converter, describe_dataset
 from geospaas_processing.converters.errors import (
     ConversionError,
     ConversionInputError,
     ConversionToolError,
+    NoMatch,
 )
 from geospaas_processing.converters.idf import products
+from geospaas_processing.converters.idf.granules import withdraw_empty_granules
+from geospaas_processing.converters.idf.preparation import PREPARATIONS, prepared_copy
 from geospaas_processing.converters.idf.runner import SKIPPED_MARKER, run_idf_converter
+
+if TYPE_CHECKING:
+    from geospaas_processing.catalog.models import Dataset
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +90,22 @@ def read_parameter_file(path: Path) -> ParameterFile:
 class IDFConversionManager(ConversionManager):
     """Chooses the IDF converter and parameter files of a dataset from its entry_id."""
 
+    @classmethod
+    def get_converter(cls, dataset: Dataset) -> Converter:
+        """The converter of ``dataset``; callable on the class or on an instance.
+
+        Raises:
+            NoMatch: no product fits the dataset, or it is a product idf-converter
+                cannot convert (the message says why and what to do instead).
+        """
+        for product in products.NOT_CONVERTIBLE:
+            if product.matches(dataset):
+                raise NoMatch(
+                    f'dataset {describe_dataset(dataset)} is a {product.name} product, which '
+                    f'cannot be converted to IDF: {product.reason}'
+                )
+        return super().get_converter(dataset)
+
 
 @IDFConversionManager.register()
 class IDFConverter(Converter):
@@ -93,17 +116,28 @@ class IDFConverter(Converter):
         auxiliary_files: idf-converter input option -> name of the auxiliary file
             (see :mod:`geospaas_processing.converters.auxiliary`) whose local path
             it takes; fetched on first need.
+        preparation: name of a step of
+            :mod:`geospaas_processing.converters.idf.preparation` applied to a
+            copy of each input, which idf-converter then reads instead.
     """
 
     PARAMETER_SELECTORS = products.SINGLE_INPUT_SELECTORS
 
     def __init__(
-        self, parameter_files: Sequence[str], auxiliary_files: Mapping[str, str] | None = None
+        self,
+        parameter_files: Sequence[str],
+        auxiliary_files: Mapping[str, str] | None = None,
+        preparation: str | None = None,
     ) -> None:
         self.parameter_files = [
             read_parameter_file(PARAMETERS_DIR / name) for name in parameter_files
         ]
         self.auxiliary_files = dict(auxiliary_files or {})
+        if preparation is not None and preparation not in PREPARATIONS:
+            raise ConversionError(
+                f'unknown input preparation {preparation!r}; known: {sorted(PREPARATIONS)}'
+            )
+        self.preparation = preparation
 
     def __repr__(self) -> str:
         names = [parameter_file.path.name for parameter_file in self.parameter_files]
@@ -126,19 +160,48 @@ class IDFConverter(Converter):
 
         ``timeout`` bounds each idf-converter run, in seconds (``None``: no bound).
 
+        A parameter file whose run idf-converter skipped, or whose granules are all
+        masked, is left out with a warning when another parameter file gave a result
+        (a drifter without a 15 m level still gives its 0 m trajectory).
+
         Raises:
             ConversionInputError: the input (or the files expected in it) is missing.
             AuxiliaryFileError: an auxiliary file is missing and cannot be fetched.
             ConversionToolError: idf-converter failed, or skipped the input or
-                produced nothing (``output`` holds its message).
+                produced nothing with data (``output`` holds its message).
         """
         inputs = self.input_paths(in_file)
         options = {
             option: str(auxiliary.ensure(name)) for option, name in self.auxiliary_files.items()
         }
+        if self.preparation is None:
+            return self._convert_with_each_parameter_file(inputs, out_dir, options, timeout)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix='.prepared-', dir=out_dir) as scratch:
+            prepared = [prepared_copy(self.preparation, path, Path(scratch)) for path in inputs]
+            return self._convert_with_each_parameter_file(prepared, out_dir, options, timeout)
+
+    def _convert_with_each_parameter_file(
+        self,
+        inputs: Sequence[Path],
+        out_dir: Path,
+        options: Mapping[str, str],
+        timeout: float | None,
+    ) -> list[str]:
         results: list[str] = []
+        skipped: list[ConversionToolError] = []
         for parameter_file in self.parameter_files:
-            results.extend(self._convert_inputs(parameter_file, inputs, out_dir, options, timeout))
+            try:
+                results.extend(
+                    self._convert_inputs(parameter_file, inputs, out_dir, options, timeout)
+                )
+            except ConversionToolError as error:
+                if error.returncode != 0:  # failed or missing command, not a skip
+                    raise
+                logger.warning('%s', error)
+                skipped.append(error)
+        if not results and skipped:
+            raise skipped[0]
         return results
 
     def _convert_inputs(
@@ -178,7 +241,16 @@ class IDFConverter(Converter):
                 output=log.strip(),
                 returncode=0,
             )
-        return [f'{parameter_file.collection}/{name}' for name in made]
+        kept = withdraw_empty_granules(collection_dir, made)
+        if not kept:
+            raise ConversionToolError(
+                f'every value of the {parameter_file.collection} granules idf-converter made '
+                f'from {input_path} with {parameter_file.path.name} is masked (no valid data '
+                f'there); nothing was published: {", ".join(made)}',
+                output=log.strip(),
+                returncode=0,
+            )
+        return [f'{parameter_file.collection}/{name}' for name in kept]
 
 
 @IDFConversionManager.register()
@@ -192,7 +264,7 @@ class MultiFilesIDFConverter(IDFConverter):
     Args:
         parameter_files: names of files in ``parameters/`` (or absolute paths), run in order.
         inputs: glob pattern of the inputs, relative to the product directory.
-        auxiliary_files: as for :class:`IDFConverter`.
+        auxiliary_files, preparation: as for :class:`IDFConverter`.
     """
 
     PARAMETER_SELECTORS = products.MULTI_INPUT_SELECTORS
@@ -202,8 +274,9 @@ class MultiFilesIDFConverter(IDFConverter):
         parameter_files: Sequence[str],
         inputs: str,
         auxiliary_files: Mapping[str, str] | None = None,
+        preparation: str | None = None,
     ) -> None:
-        super().__init__(parameter_files, auxiliary_files)
+        super().__init__(parameter_files, auxiliary_files, preparation)
         self.inputs = inputs
 
     def input_paths(self, in_file: Path) -> list[Path]:

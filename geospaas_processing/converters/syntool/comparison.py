@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geospaas_processing.converters.syntool.configuration import READER_TOOL, SyntoolConfiguration
 from geospaas_processing.converters.syntool.converter import (
@@ -38,6 +38,7 @@ def compare_profiles(
     *,
     dataset: Dataset | None = None,
     variable: str = 'temperature',
+    **kwargs: Any,
 ) -> list[str]:
     """Ingest, for each in-situ profile, the profile beside the model column nearest to it.
 
@@ -58,7 +59,7 @@ def compare_profiles(
     temporary = Path(tempfile.mkdtemp(prefix='.comparing-', dir=output_directory))
     try:
         outcome = converter.run_all(
-            model_path, temporary, dataset=dataset, converter_options=options
+            model_path, temporary, dataset=dataset, converter_options=options, **kwargs
         )
         moved = manager.move_results(temporary, outcome.results)
     finally:

@@ -1,4 +1,27 @@
-"""What one Syntool conversion does: converter type and options, then ingestion parameters."""
+"""What one Syntool conversion does: converter type and options, then ingestion parameters.
+
+The packaged files, and where their format comes from (OceanDataLab's real tools in
+``../shared/vendor/syntool``):
+
+- ``parameters/<name>.ini``: ``syntool-ingestor --options-file`` files. The real
+  ingestor reads them as command-line flags (``bin/syntool-ingestor``, ``parse_args``:
+  ``shlex.split`` of the whole file, so they hold no comments), e.g.
+  ``--input-options read_input_projection=True --output-format rastertiles
+  --output-options min-zoom=+0 max-zoom=+0`` (zooms relative to the ingestor's default
+  range for the input's resolution: ``raster_tiles.py``, ``create_representation``).
+  ``read_input_projection=True`` makes the ingestor read a GeoTIFF's own projection
+  (``metadata.py``; default EPSG:4326), which polar stereographic converter outputs need.
+  The GeoTIFF ones (``ingest_geotiff_*``, ``ingest_netcdf_3413_vectorfield`` and
+  ``ingest_netcdf_4326_swath``, which also take the converter's GeoTIFF) run on the real
+  ingestor in the tests; the trajectory, along-track and profile files name the real
+  ingestor's ``trajectorytiles`` formatter and ``argo_profile`` reader but have not been
+  run on real inputs. The ``.ini`` names are kept for compatibility.
+- ``parameters/projections/<EPSG>.ini``: ``--config`` files, a ``[portal]`` section with
+  ``projection``, ``viewport`` and ``extent`` (``parse_cfg_file``;
+  ``syntool_ingestor/doc/syntool-ingestor.rst``). 3413's values are upstream
+  django-geo-spaas-processing's ``parameters/3413.ini``; 3857's are the ingestor
+  documentation's example; 4326's the whole world.
+"""
 
 from __future__ import annotations
 
@@ -51,7 +74,8 @@ class SyntoolConfiguration:
     Args:
         name: what this conversion makes, for messages (e.g. ``'sentinel1_roughness'``).
         converter_type: the converter's ``-t`` type; ``None``: the input is ingested as is.
-        converter_options: ``-opt key=value`` options; call-time options override them.
+        converter_options: the converter's ``-opt name=value`` options (its own names
+            only; all passed after one ``-opt``); call-time options override them.
         ingest_parameters: the ingestion parameter file(s): one name, a list of names
             (the converted file is ingested once per file), or selectors choosing them
             from the converted file's name.

@@ -1,24 +1,47 @@
 """Conversion of datasets for Syntool portals: syntool-converter, then syntool-ingestor.
 
 For each :class:`SyntoolConfiguration` chosen for a dataset, the input is
-converted (``syntool-converter -t TYPE [-opt key=value ...] -i IN -o TMP``, or a
+converted (``syntool-converter -t TYPE -i IN -o TMP [-opt key=value ...]``, or a
 custom reader of this package with the same command line, or nothing when the
 configuration has no converter type), then each converted file is ingested
 (``syntool-ingestor --config <projection .ini> --options-file <parameter file>
 --output-dir TMP FILE``). Every ingested granule becomes a result
-``ingested/<product>/<granule>`` relative to the manager's output directory
+``ingested/<syntool_id>/<dataset>`` relative to the manager's output directory
 (``GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR`` in the tasks), with a
 ``features/data_access.ini`` naming the dataset's entry_id and its first
 non-local URL.
 
+Facts about the real tools this relies on (OceanDataLab's tools in
+``../shared/vendor/syntool``; ``reference/`` holds a real run):
+
+- ``syntool-converter`` writes ``<out>/<product_name lowercased>/<name>.tiff``
+  (``syntool_converter/utils/syntoolformat.py``, ``format_tifffilename``; flat
+  ``<out>/<name>.tiff`` only with ``--keep-output``); ``-opt`` takes all options
+  after one flag (``nargs='*'``: a second ``-opt`` replaces the first), and only
+  the names of ``parse_options`` in ``bin/syntool-converter``.
+- ``syntool-ingestor`` reads ``--options-file`` as command-line flags
+  (``bin/syntool-ingestor``, ``parse_args``: ``shlex.split`` of the file) and
+  ``--config`` as an INI file with a ``[portal]`` section (``parse_cfg_file``);
+  it writes ``<outdir>/<EPSG>_<product_name><output id>/<dataset>/`` holding
+  ``metadata.json`` (``syntool_ingestor/__init__.py``, ``process_file``; output id
+  ``''`` for rastertiles, ``_raster``, ``_vectorfield``), and for rastertiles
+  ``tiles.zxy/<z>/<x>/<y>.png`` with ``tiles.zxy/tilemap.json`` and
+  ``tiles.zxy/transparency.json`` (``reference/metadata.json``,
+  ``reference/tilemap.json``, and the AMSR2 run of the tests).
+- A polar stereographic GeoTIFF is read in its own projection only with
+  ``--input-options read_input_projection=True`` (``metadata.py``; the default
+  input projection is EPSG:4326), which the packaged GeoTIFF parameter files set.
+
 A configuration that fails does not stop the others: their results are moved
 in place, then :class:`SyntoolConversionError` reports the failures and lists
-the results that were kept.
+the results that were kept. Tools work in temporary folders of the output
+directory, removed afterwards: nothing half-written is left in it.
 """
 
 from __future__ import annotations
 
 import configparser
+import json
 import logging
 import shutil
 import sys
@@ -29,9 +52,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geospaas_processing.converters.base import ConversionManager, Converter
-from geospaas_processing.converters.errors import ConversionError, ConversionToolError
+from geospaas_processing.converters.errors import ConversionError
 from geospaas_processing.converters.syntool import products
-from geospaas_processing.converters.syntool.commands import command, run_command
+from geospaas_processing.converters.syntool.commands import command, produced_nothing, run_command
 from geospaas_processing.converters.syntool.configuration import (
     READER_TOOL,
     IngestParameterSelector,
@@ -125,6 +148,43 @@ class SyntoolConversionManager(ConversionManager):
         if outcome.failures:
             raise partial_failure(dataset_id, moved, outcome.failures)
         return moved
+
+    def move_results(self, temporary_directory: Any, results: Any) -> list[str]:
+        """Move results in place, their ``metadata.json`` ``output_path`` first made final.
+
+        The ingestor writes the absolute path of its output in ``output_path``
+        (``syntool_ingestor/__init__.py``); it ran in a temporary folder, so that
+        path is rewritten to the result's place in the output directory.
+        """
+        results = list(results)
+        for result in results:
+            retarget_output_path(
+                Path(temporary_directory) / result, self.output_directory / result, result
+            )
+        return super().move_results(temporary_directory, results)
+
+
+def retarget_output_path(granule: Path, final: Path, result: str) -> None:
+    """Point ``output_path`` of ``granule/metadata.json`` at ``final`` (the granule's place)."""
+    metadata_path = granule / 'metadata.json'
+    try:
+        metadata = json.loads(metadata_path.read_text(encoding='utf-8'))
+    except (OSError, ValueError):
+        return
+    # The ingestor's paths end with <syntool_id>/[<group>/]<dataset>[/<output>].
+    marker = '/' + '/'.join(Path(result).parts[1:])
+
+    def retarget(value: Any) -> Any:
+        if isinstance(value, list):
+            return [retarget(item) for item in value]
+        if isinstance(value, str) and marker in value:
+            index = value.rindex(marker) + len(marker)
+            return str(final) + value[index:]
+        return value
+
+    if 'output_path' in metadata:
+        metadata['output_path'] = retarget(metadata['output_path'])
+        metadata_path.write_text(json.dumps(metadata), encoding='utf-8')
 
 
 def partial_failure(
@@ -238,16 +298,19 @@ class SyntoolConverter(Converter):
         arguments = list(
             READERS_RUNNER if configuration.tool == READER_TOOL else command(CONVERTER_VARIABLE)
         )
-        arguments += ['-t', configuration.converter_type]
-        for key, value in configuration.options(converter_options).items():
-            arguments += ['-opt', f'{key}={value}']
-        arguments += ['-i', str(in_file), '-o', str(output)]
-        run_command(arguments)
-        converted = sorted(path for path in output.iterdir() if not path.name.startswith('.'))
+        arguments += ['-t', configuration.converter_type, '-i', str(in_file), '-o', str(output)]
+        options = configuration.options(converter_options)
+        if options:
+            arguments += ['-opt', *(f'{key}={value}' for key, value in options.items())]
+        completed = run_command(arguments)
+        converted = sorted(
+            path
+            for path in output.rglob('*')
+            if path.is_file()
+            and not any(part.startswith('.') for part in path.relative_to(output).parts)
+        )
         if not converted:
-            raise ConversionToolError(
-                f'{configuration.name}: the converter produced nothing from {in_file.name}'
-            )
+            raise produced_nothing(f'{configuration.name}: the converter', arguments, completed)
         return converted
 
     def ingest(
@@ -260,27 +323,23 @@ class SyntoolConverter(Converter):
         """Ingest one converted file; move its granules under ``out_dir/ingested``."""
         ingestor_output = Path(tempfile.mkdtemp(prefix='.ingesting-', dir=out_dir))
         try:
-            run_command(
-                [
-                    *command(INGESTOR_VARIABLE),
-                    '--config',
-                    str(projection_file_path(configuration.projection)),
-                    '--options-file',
-                    str(parameter_file),
-                    '--output-dir',
-                    str(ingestor_output),
-                    str(converted_file),
-                ]
-            )
-            granules = sorted(p for p in ingestor_output.glob('*/*') if p.is_dir())
+            arguments = [
+                *command(INGESTOR_VARIABLE),
+                '--config',
+                str(projection_file_path(configuration.projection)),
+                '--options-file',
+                str(parameter_file),
+                '--output-dir',
+                str(ingestor_output),
+                str(converted_file),
+            ]
+            completed = run_command(arguments)
+            granules = sorted(path.parent for path in ingestor_output.rglob('metadata.json'))
             if not granules:
-                raise ConversionToolError(
-                    f'{configuration.name}: the ingestor produced nothing from '
-                    f'{converted_file.name}'
-                )
+                raise produced_nothing(f'{configuration.name}: the ingestor', arguments, completed)
             results = []
             for granule in granules:
-                relative = Path(INGESTED_DIR, granule.parent.name, granule.name)
+                relative = Path(INGESTED_DIR, granule.relative_to(ingestor_output))
                 destination = out_dir / relative
                 if destination.exists():
                     shutil.rmtree(destination)

@@ -1,5 +1,15 @@
 """The products Syntool portals show: which datasets, and which conversions each gets.
 
+Converter types: the real ``syntool-converter`` (OceanDataLab, the ``TYPES`` list of
+``../shared/vendor/syntool/syntool_converter/bin/syntool-converter``) knows
+``sar_roughness``, ``sar_wind``, ``amsr_sea_ice_conc`` and ``odyssea_sst`` of the
+types below; of those only ``amsr_sea_ice_conc`` imports on a machine without
+``cerbere``'s old API, ``ceraux`` and OceanDataLab's ``sar`` package (vendor
+``README.md``). The other types are not in that public converter:
+:data:`TYPES_OUTSIDE_PUBLIC_CONVERTER` lists them (they need a converter that
+has them, configured as ``GEOSPAAS_PROCESSING_SYNTOOL_CONVERTER``), and the
+tests check this list against the real ``TYPES``.
+
 Each :class:`ParameterSelector` matches datasets by their entry_id (the
 provider's product name) and gives :class:`SyntoolConverter` its
 ``configurations``. The first matching selector wins, so specific patterns come
@@ -19,7 +29,41 @@ from geospaas_processing.converters.syntool.configuration import (
     SyntoolConfiguration,
 )
 
-__all__ = ['PARAMETER_SELECTORS', 'entry_id_matches']
+__all__ = ['PARAMETER_SELECTORS', 'TYPES_OUTSIDE_PUBLIC_CONVERTER', 'entry_id_matches']
+
+# Converter types of the configurations below that OceanDataLab's public syntool-converter
+# does not have (checked against its TYPES by tests/syntool/test_real_tools.py). Upstream
+# django-geo-spaas-processing (its converters/syntool/ folder) shows where they come from:
+# - types of a newer syntool-converter than the public snapshot, called with "-t TYPE" by its
+#   parameters/convert_* files: osisaf_sea_ice_conc, osisaf_sea_ice_drift, nextsim, ...;
+# - its own "extra readers" (extra_readers/*.py, run as python -m with the converter's
+#   command line): duacs_sea_level_arctic, marine_heatwaves, osisaf_sea_ice_type, radarsat2,
+#   roms_norkyst800, swot, topaz_forecast, topaz5_forecast_phy, topaz_reanalysis, ...
+#   This package does not have those readers yet (issue 14, item 5): these configurations
+#   need a converter command that knows their types.
+TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
+    {
+        'current_cmems_l4',
+        'duacs_sla_arctic',
+        'marine_heatwaves',
+        'nextsim',
+        'norkyst800',
+        'olci_l2',
+        'osisaf_sea_ice_conc',
+        'osisaf_sea_ice_drift',
+        'osisaf_sea_ice_type',
+        'ostia_sst',
+        'radarsat_roughness',
+        'remss_l4_mw_sst',
+        'sla_cmems_l4',
+        'slstr',
+        'slstr_sst',
+        'swot',
+        'topaz_forecast',
+        'topaz_reanalysis',
+        'cmems_l3_along_track',
+    }
+)
 
 TILES = 'ingest_geotiff_3413_tiles'
 RASTER = 'ingest_geotiff_3413_raster'
@@ -39,12 +83,19 @@ def entry_id_matches(pattern: str, flags: int = 0) -> Callable[[Any], bool]:
 def conversion(
     name: str, converter_type: str | None, ingest: Any, **options: str
 ) -> SyntoolConfiguration:
-    """A syntool-converter configuration (product name ``name`` in the portal)."""
+    """A syntool-converter configuration; ``name`` is for messages only.
+
+    The portal product is named by the converter (its ``product_name`` tag, e.g.
+    ``AMSR_sea_ice_concentration``) and the ingestor (``<EPSG>_<product_name>``),
+    not by this configuration. ``options`` are the converter's own ``-opt`` names
+    (``parse_options`` in the real ``bin/syntool-converter``: any other name is
+    "Unknown option").
+    """
     return SyntoolConfiguration(
         name=name,
         converter_type=converter_type,
         ingest_parameters=ingest,
-        converter_options={'product': name, **options} if converter_type else {},
+        converter_options=options if converter_type else {},
     )
 
 
@@ -75,7 +126,7 @@ SENTINEL1 = (
     ),
     select(
         r'S1[A-D]_(IW|EW|SM)_SLC__',
-        conversion('Sentinel1_roughness', 'sar_roughness', TILES, mode='slc'),
+        conversion('Sentinel1_roughness', 'sar_roughness', TILES),
     ),
     select(r'S1[A-D]_(IW|EW|SM|WV)_OCN__', conversion('Sentinel1_wind', 'sar_wind', TILES)),
 )

@@ -1,7 +1,8 @@
 """Ingested Syntool results: where they live, how they are recorded and removed.
 
-A result is a granule folder ``ingested/<product>/<granule>`` under
-``GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR``, recorded as a ``ProcessingResult``
+A result is a granule folder ``ingested/<syntool_id>/<dataset>`` under
+``GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR`` (default: the work directory, as
+upstream's), recorded as a ``ProcessingResult``
 of type ``syntool`` with that relative path. Removing results deletes, in this
 order, their portal database rows, their folders and their records, so that an
 interrupted removal is finished by running it again; rows, folders or records
@@ -41,16 +42,13 @@ SYNTOOL_TYPE = 'syntool'
 
 
 def results_dir() -> Path:
-    """The Syntool results directory (GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR), created if needed.
+    """The Syntool results directory, created if needed.
 
-    Raises:
-        ConfigurationError: the variable is not set.
+    ``GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR``, or the work directory when it is
+    unset (upstream geospaas_processing's default).
     """
-    path = Path(
-        config.require('GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR')[
-            'GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR'
-        ]
-    ).expanduser()
+    configured = config.get('GEOSPAAS_PROCESSING_SYNTOOL_RESULTS_DIR')
+    path = Path(configured).expanduser() if configured else config.work_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -103,10 +101,14 @@ def recorded_results(dataset_id: int) -> list[str]:
 
 
 def granule_of(path: str) -> tuple[str, str] | None:
-    """``(product_id, granule)`` of a result path ``ingested/<product>/<granule>``, else None."""
+    """``(syntool_id, dataset)`` of a result path ``ingested/<syntool_id>/[<group>/]<dataset>``.
+
+    ``None`` for a path outside that layout (the ingestor puts a dataset with a
+    ``datagroup`` one folder deeper: ``syntool_ingestor/__init__.py``).
+    """
     parts = PurePosixPath(path).parts
-    if len(parts) == 3 and parts[0] == INGESTED_DIR and '..' not in parts:
-        return parts[1], parts[2]
+    if len(parts) in (3, 4) and parts[0] == INGESTED_DIR and '..' not in parts:
+        return parts[1], parts[-1]
     return None
 
 
@@ -143,9 +145,13 @@ def _remove_folder(root: Path, relative: str) -> None:
         shutil.rmtree(target, ignore_errors=True)
     elif target.exists() or target.is_symlink():
         target.unlink(missing_ok=True)
-    product_dir = target.parent
-    if product_dir != root and product_dir.is_dir() and not any(product_dir.iterdir()):
-        product_dir.rmdir()
+    # Empty product (and data group) folders go too; ingested/ itself stays.
+    parent = target.parent
+    while parent.is_relative_to(root / INGESTED_DIR) and parent != root / INGESTED_DIR:
+        if not parent.is_dir() or any(parent.iterdir()):
+            break
+        parent.rmdir()
+        parent = parent.parent
 
 
 def cleanup_ingested(before: str | date | datetime) -> list[str]:

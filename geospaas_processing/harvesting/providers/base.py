@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from geospaas_processing.harvesting.config import ProviderConfig
-from geospaas_processing.harvesting.errors import HarvestConfigurationError, NormalizationError
-from geospaas_processing.harvesting.normalize import HarvestedDataset, parse_time
+from geospaas_processing.harvesting.errors import (
+    HarvestConfigurationError,
+    NormalizationError,
+    ProviderError,
+)
+from geospaas_processing.harvesting.normalize import HarvestedDataset, parse_time, service_for
+
+logger = logging.getLogger(__name__)
 
 COMMON_PARAMETERS = ('start_time', 'end_time', 'location')
+#: The URI schemes a remote provider's results may carry (the remote downloaders' schemes).
+REMOTE_SCHEMES = frozenset({'http', 'https', 'ftp', 'sftp'})
 
 
 @dataclass
@@ -118,9 +128,76 @@ class BaseProvider(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook, most providers hold no connection
         """Release connections; the default does nothing."""
 
+    def check_next_page_url(self, url: str, pages: int) -> None:
+        """Refuse to follow a ``next`` link to another origin while credentials are configured.
+
+        The provider's credentials (token, user and password) go only to the origin (scheme,
+        host, port) of its configured URL; a plain ``http`` URL may move to ``https`` on the
+        same host with default ports. A next link elsewhere is not followed: a warning names
+        it and :class:`ProviderError` stops the search, which reports itself incomplete.
+        """
+        if not (self.config.token or self.config.username) or same_origin(self.config.url, url):
+            return
+        from geospaas_processing.harvesting.http import public_url
+
+        message = (
+            f'{self.name}: the next page link {public_url(url)} is on another origin than '
+            f'{origin_of(self.config.url)}; not followed, so that the credentials of '
+            f'{self.name} go nowhere else (the search stopped after {pages} pages)'
+        )
+        logger.warning(message)
+        raise ProviderError(message, public_url(url))
+
+    def remote_service(self, uri: str, roles: tuple[str, ...] = ()) -> str | None:
+        """The service of a URI found in a remote provider's result, or None to drop it.
+
+        Only remote schemes (:data:`REMOTE_SCHEMES`) are kept: a ``file://`` URL or a bare
+        path in a remote answer would make a worker copy its own local files, so it is
+        dropped with a warning naming it. Local URIs come only from the ``local`` provider.
+        """
+        scheme = uri.split(':', 1)[0].lower() if ':' in uri else ''
+        if scheme not in REMOTE_SCHEMES:
+            if scheme in ('', 'file') or len(scheme) == 1:  # a path, or a Windows drive
+                logger.warning('%s: dropped the local URI %r of a remote result', self.name, uri)
+            return None
+        return service_for(uri, roles)
+
     def data_center(self, *candidates: Any) -> str:
         """The configured data center, else the first candidate given, else the provider name."""
         for candidate in (self.config.data_center, *candidates):
             if isinstance(candidate, str) and candidate.strip():
                 return candidate.strip()
         return self.name
+
+
+_DEFAULT_PORTS = {'http': 80, 'https': 443}
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of a URL, with the scheme's default port made explicit."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        port = None
+    return f'{scheme}://{(parts.hostname or "").lower()}:{port}'
+
+
+def same_origin(provider_url: str, url: str) -> bool:
+    """Whether ``url`` is on the origin of ``provider_url`` (RFC 6454: scheme, host, port).
+
+    Also true for the move from ``http`` to ``https`` on the same host with default ports,
+    the one change of origin that requests keeps credentials for.
+    """
+    if origin_of(url) == origin_of(provider_url):
+        return True
+    upgraded = urlsplit(provider_url)
+    if upgraded.scheme.lower() != 'http' or upgraded.port not in (None, 80):
+        return False
+    target = urlsplit(url)
+    return (
+        target.scheme.lower() == 'https'
+        and target.port in (None, 443)
+        and (target.hostname or '').lower() == (upgraded.hostname or '').lower()
+    )

@@ -70,10 +70,11 @@ class LocalDirectoryProvider(BaseProvider):
             raise NormalizationError(f'{path}: {result["error"]}')
         attributes = result.get('attributes') or {}
         entry_id = entry_id_from(path.name)
-        start = parse_time(attributes.get('time_coverage_start'), 'time_coverage_start')
-        end = parse_time(attributes.get('time_coverage_end'), 'time_coverage_end') or start
+        start, end = _time_coverage(result, strict=True)
         if start is None:
-            raise NormalizationError(f'{path}: no time_coverage_start attribute')
+            raise NormalizationError(
+                f'{path}: no time_coverage_start attribute and no CF time coordinate'
+            )
         require_times(start, end, entry_id)
         if not result.get('bounds'):
             raise NormalizationError(f'{path}: no geospatial attributes or lat/lon coordinates')
@@ -103,9 +104,55 @@ def describe_file(path: Path) -> dict[str, Any]:
         with netCDF4.Dataset(path) as nc:
             attributes = {name: _plain(nc.getncattr(name)) for name in nc.ncattrs()}
             bounds = _attribute_bounds(attributes) or _coordinate_bounds(nc)
+            time_range = None if 'time_coverage_start' in attributes else _cf_time_range(nc)
     except (OSError, ValueError, KeyError) as exc:
         return {'path': str(path.resolve()), 'error': f'cannot read as netCDF: {exc}'}
-    return {'path': str(path.resolve()), 'attributes': attributes, 'bounds': bounds}
+    description = {'path': str(path.resolve()), 'attributes': attributes, 'bounds': bounds}
+    if time_range is not None:
+        description['time_range'] = time_range
+    return description
+
+
+def _cf_time_range(nc) -> list[str] | None:
+    """``[start, end]`` (ISO 8601) of the CF time coordinate, its bounds included, or None.
+
+    CF Conventions 1.11, section 4.4 "Time Coordinate": a time coordinate has units of the
+    form ``<unit> since <reference time>`` and may carry a ``calendar`` attribute; its
+    cell boundaries are the variable named by ``bounds`` (section 7.1).
+    """
+    import netCDF4
+
+    for name, variable in nc.variables.items():
+        units = getattr(variable, 'units', '')
+        is_time = name == 'time' or getattr(variable, 'standard_name', None) == 'time'
+        if not is_time or ' since ' not in str(units) or variable.size == 0:
+            continue
+        bounds_name = getattr(variable, 'bounds', None)
+        values = nc.variables[bounds_name][:] if bounds_name in nc.variables else variable[:]
+        calendar = getattr(variable, 'calendar', 'standard')
+        moments = netCDF4.num2date(
+            [float(values.min()), float(values.max())],
+            units,
+            calendar,
+            only_use_cftime_datetimes=False,
+            only_use_python_datetimes=True,
+        )
+        return [moment.strftime('%Y-%m-%dT%H:%M:%SZ') for moment in moments]
+    return None
+
+
+def _time_coverage(description: dict[str, Any], strict: bool) -> tuple[Any, Any]:
+    """The ACDD ``time_coverage_*`` attributes, else the CF time coordinate's range."""
+    attributes = description.get('attributes') or {}
+    start_text = attributes.get('time_coverage_start')
+    end_text = attributes.get('time_coverage_end')
+    if start_text is None and description.get('time_range'):
+        start_text, end_text = description['time_range']
+    if strict:
+        start = parse_time(start_text, 'time_coverage_start')
+        return start, parse_time(end_text, 'time_coverage_end') or start
+    start = parse_time(start_text)
+    return start, parse_time(end_text) or start
 
 
 def _plain(value: Any) -> Any:
@@ -157,8 +204,7 @@ def _in_window(description: dict[str, Any], window: SearchWindow) -> bool:
     if not attributes:
         return True
     try:
-        start = parse_time(attributes.get('time_coverage_start'))
-        end = parse_time(attributes.get('time_coverage_end')) or start
+        start, end = _time_coverage(description, strict=False)
     except NormalizationError:
         return True
     if not _overlaps(start, end, window):

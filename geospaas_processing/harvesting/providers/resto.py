@@ -16,7 +16,6 @@ from geospaas_processing.harvesting.normalize import (
     parse_time,
     platform_name,
     require_times,
-    service_for,
 )
 from geospaas_processing.harvesting.providers.base import (
     COMMON_PARAMETERS,
@@ -63,6 +62,8 @@ class RestoProvider(BaseProvider):
             if not features or (max_pages and number >= max_pages):
                 return
             url, params = self._next(answer, url, params, number)
+            if url:
+                self.check_next_page_url(url, number)
 
     def search_url(self, search_parameters: dict[str, Any]) -> str:
         """The endpoint URL, with ``{collection}`` filled in."""
@@ -109,6 +110,13 @@ class RestoProvider(BaseProvider):
             return None, None
         return url, {**params, 'page': number + 1}
 
+    def _download_uris(self, properties: dict) -> list[tuple[str, str]]:
+        download = ((properties.get('services') or {}).get('download') or {}).get('url')
+        if not isinstance(download, str):
+            return []
+        service = self.remote_service(download)
+        return [(download, service)] if service else []
+
     def normalize(self, result: dict[str, Any]) -> HarvestedDataset:
         """The catalog values of a resto feature."""
         properties = result.get('properties') if isinstance(result, dict) else None
@@ -135,7 +143,7 @@ class RestoProvider(BaseProvider):
             data_center=self.data_center(properties.get('organisationName')),
             platform=platform_name(properties.get('platform')),
             instrument=first_text(properties.get('instrument')),
-            uris=_download_uris(properties),
+            uris=self._download_uris(properties),
         )
 
 
@@ -143,11 +151,3 @@ def _summary(properties: dict) -> str:
     described = ('collection', 'productType', 'processingLevel', 'platform', 'instrument')
     parts = [f'{key}: {properties[key]}' for key in described if properties.get(key)]
     return ', '.join(parts)
-
-
-def _download_uris(properties: dict) -> list[tuple[str, str]]:
-    download = ((properties.get('services') or {}).get('download') or {}).get('url')
-    if not isinstance(download, str):
-        return []
-    service = service_for(download)
-    return [(download, service)] if service else []

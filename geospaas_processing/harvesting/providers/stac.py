@@ -16,7 +16,6 @@ from geospaas_processing.harvesting.normalize import (
     parse_time,
     platform_name,
     require_times,
-    service_for,
 )
 from geospaas_processing.harvesting.providers.base import (
     COMMON_PARAMETERS,
@@ -67,6 +66,8 @@ class STACProvider(BaseProvider):
             method, url, body = _next_request(answer, body)
             if url and (url, repr(body)) in seen:
                 return
+            if url:
+                self.check_next_page_url(url, number)
             seen.add((url, repr(body)))
 
     def search_body(self, search_parameters: dict[str, Any]) -> dict[str, Any]:
@@ -113,8 +114,23 @@ class STACProvider(BaseProvider):
             data_center=self.data_center(*_provider_names(properties)),
             platform=platform_name(properties.get('platform') or properties.get('constellation')),
             instrument=first_text(properties.get('instruments')),
-            uris=_asset_uris(result.get('assets')),
+            uris=self._asset_uris(result.get('assets')),
         )
+
+    def _asset_uris(self, assets: Any) -> list[tuple[str, str]]:
+        if not isinstance(assets, dict):
+            return []
+        data, other = [], []
+        for asset in assets.values():
+            if not isinstance(asset, dict) or not isinstance(asset.get('href'), str):
+                continue
+            roles = tuple(asset.get('roles') or ())
+            if _SKIPPED_ROLES.intersection(roles):
+                continue
+            service = self.remote_service(asset['href'], roles)
+            if service is not None:
+                (data if 'data' in roles else other).append((asset['href'], service))
+        return data or other
 
 
 def _next_request(answer: dict, body: dict) -> tuple[str, str | None, dict]:
@@ -143,18 +159,3 @@ def _footprint(item: dict, entry_id: str) -> str:
 def _provider_names(properties: dict) -> list[str]:
     providers = properties.get('providers') or []
     return [p.get('name') for p in providers if isinstance(p, dict) and p.get('name')]
-
-
-def _asset_uris(assets: Any) -> list[tuple[str, str]]:
-    if not isinstance(assets, dict):
-        return []
-    data, other = [], []
-    for asset in assets.values():
-        if not isinstance(asset, dict) or not isinstance(asset.get('href'), str):
-            continue
-        roles = tuple(asset.get('roles') or ())
-        service = service_for(asset['href'], roles)
-        if service is None or _SKIPPED_ROLES.intersection(roles):
-            continue
-        (data if 'data' in roles else other).append((asset['href'], service))
-    return data or other

@@ -20,7 +20,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument('-i', dest='input', required=True, type=Path, help='input file')
     parser.add_argument('-o', dest='output', required=True, type=Path, help='output directory')
     parser.add_argument(
-        '-opt', dest='options', action='append', default=[], help='key=value reader option'
+        '-opt',
+        dest='options',
+        nargs='*',
+        action='extend',
+        default=[],
+        help='key=value reader options (all after one -opt, as syntool-converter takes them)',
     )
     arguments = parser.parse_args(argv)
     options = {}

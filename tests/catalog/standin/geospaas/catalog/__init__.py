@@ -1,0 +1,1 @@
+"""Stand-in for django-geo-spaas's ``geospaas.catalog`` app (see ``geospaas``)."""

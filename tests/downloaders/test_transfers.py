@@ -1,0 +1,105 @@
+"""The transfer side without a catalog: URLs in, files out, progress, cancel, connection reuse."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from geospaas_processing.downloaders import DownloadStatus
+from geospaas_processing.downloaders.jobs import DownloadJob
+from geospaas_processing.downloaders.progress import TransferProgress
+from geospaas_processing.downloaders.transfers import Transfers
+
+CONTENT = os.urandom(3_000_000)
+
+
+class Recorder(TransferProgress):
+    def __init__(self, cancel: threading.Event | None = None) -> None:
+        self.events: list[tuple] = []
+        self.cancel = cancel
+
+    def start(self, key, size, offset):
+        self.events.append(('start', key, size, offset))
+
+    def advance(self, key, count):
+        self.events.append(('advance', key, count))
+        if self.cancel is not None:
+            self.cancel.set()
+
+    def finish(self, key, completed):
+        self.events.append(('finish', key, completed))
+
+
+def test_a_list_of_urls_downloads_without_any_database(http_server, tmp_path):
+    urls = [
+        http_server.add_file(f'/f{index}.nc', CONTENT[: 1000 * (index + 1)]) for index in range(5)
+    ]
+    with Transfers(tmp_path, max_workers=2) as transfers:
+        outcomes = list(transfers.download(DownloadJob.for_urls(url) for url in urls))
+    assert [outcome.status for outcome in outcomes] == [DownloadStatus.DOWNLOADED] * 5
+    assert [outcome.path for outcome in outcomes] == [f'f{i}.nc/f{i}.nc' for i in range(5)]
+    assert (tmp_path / 'f4.nc' / 'f4.nc').read_bytes() == CONTENT[:5000]
+
+
+def test_cancel_stops_the_transfer_in_flight_keeps_its_partial_and_a_rerun_resumes(
+    http_server, tmp_path
+):
+    url = http_server.add_file('/big.nc', CONTENT, rate=4_000_000)
+    cancel = threading.Event()
+    recorder = Recorder(cancel)
+    queued = http_server.add_file('/queued.nc', b'never started')
+    with Transfers(tmp_path, max_workers=1, progress=recorder, cancel=cancel) as transfers:
+        outcomes = list(
+            transfers.download([DownloadJob.for_urls(url), DownloadJob.for_urls(queued)])
+        )
+    assert outcomes[0].status is DownloadStatus.CANCELLED
+    assert all(outcome.status is not DownloadStatus.DOWNLOADED for outcome in outcomes)
+    assert not any(request.path == '/queued.nc' for request in http_server.requests)
+    assert recorder.events[-1] == ('finish', 'big.nc', False)
+    partial = [p for p in tmp_path.rglob('.download-*.part') if not p.name.endswith('.resume.part')]
+    kept = partial[0].stat().st_size
+    assert 0 < kept < len(CONTENT)
+    resumed = Recorder()
+    with Transfers(tmp_path, progress=resumed) as transfers:
+        [outcome] = transfers.download([DownloadJob.for_urls(url)])
+    assert outcome.status is DownloadStatus.DOWNLOADED
+    assert resumed.events[0] == ('start', 'big.nc', len(CONTENT), kept)  # says where it resumed
+    assert (tmp_path / outcome.path).read_bytes() == CONTENT
+
+
+def test_a_dry_run_probes_sizes_on_kept_alive_connections(http_server, tmp_path):
+    urls = [http_server.add_file(f'/p{index}.nc', CONTENT[:100]) for index in range(40)]
+    with Transfers(tmp_path) as transfers:
+        planned = list(
+            transfers.plan((DownloadJob.for_urls(url) for url in urls), probe_sizes=True)
+        )
+    assert [item.size for item in planned] == [100] * 40
+    assert [request.method for request in http_server.requests] == ['HEAD'] * 40
+    # Bounded concurrency, connections reused: at most one connection per probing thread.
+    from geospaas_processing.downloaders.transfers import PROBE_WORKERS
+
+    assert http_server.connections <= PROBE_WORKERS
+
+
+def test_downloading_many_files_from_one_server_reuses_connections(http_server, tmp_path):
+    urls = [http_server.add_file(f'/k{index}.nc', CONTENT[:2000]) for index in range(30)]
+    with Transfers(tmp_path, max_workers=2) as transfers:
+        outcomes = list(transfers.download(DownloadJob.for_urls(url) for url in urls))
+    assert all(outcome.status is DownloadStatus.DOWNLOADED for outcome in outcomes)
+    assert http_server.connections <= 2
+
+
+def test_a_completed_download_is_protected_by_its_dataset_lock(http_server, tmp_path):
+    """Free-space management must find whose lock guards a download (issue 17 item 3)."""
+    from geospaas_processing import locks
+    from geospaas_processing.storage import is_deletable_download
+
+    url = http_server.add_file('/granule.nc', CONTENT[:1000])
+    job = DownloadJob(4242, 'granule', None, ((url, None),))
+    with Transfers(tmp_path) as transfers:
+        [outcome] = transfers.download([job])
+    directory = (tmp_path / outcome.path).parent
+    with locks.dataset_lock(4242):
+        assert not is_deletable_download(directory)
+    with locks.dataset_lock(4243):  # another dataset's lock does not protect this one
+        assert is_deletable_download(directory)
