@@ -20,7 +20,7 @@ import _harness as h
 
 START = datetime(2015, 1, 1, tzinfo=UTC)
 SPAN = timedelta(days=3652)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the catalog schema of django-geo-spaas migrations 0002-0011
 PLACEHOLDER_BASE = 'http://bench.invalid'
 
 PREPARE_CHILD = r"""
