@@ -192,9 +192,9 @@ def _manager(args: argparse.Namespace):
 
 
 def _dry_run(args: argparse.Namespace, manager) -> int:
-    planned = manager.plan(probe_sizes=True)
-    known = [item.size for item in planned if item.size is not None]
     if args.json:
+        planned = manager.plan(probe_sizes=True)
+        known = [item.size for item in planned if item.size is not None]
         print(
             json.dumps(
                 {
@@ -215,14 +215,20 @@ def _dry_run(args: argparse.Namespace, manager) -> int:
             )
         )
         return util.EXIT_OK
-    for item in planned:
+    # Printed as the plan streams in: the first datasets show before the last are read.
+    count = known_count = known_size = 0
+    for item in manager.iter_plan(probe_sizes=True):
+        count += 1
+        if item.size is not None:
+            known_count += 1
+            known_size += item.size
         state = 'already present' if item.present else util.human_size(item.size)
         print(f'{item.entry_id}  ->  {item.directory}  ({state})')
         for uri in item.uris:
             print(f'    {uri}')
-    unknown = len(planned) - len(known)
+    unknown = count - known_count
     print(
-        f'{len(planned)} datasets, {util.human_size(sum(known))} known'
+        f'{count} datasets, {util.human_size(known_size)} known'
         + (f', {unknown} of unknown size' if unknown else '')
         + '; nothing was written'
     )
