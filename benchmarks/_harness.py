@@ -320,7 +320,7 @@ CATALOG_CHILD = r"""
 import json, sys
 from datetime import UTC, datetime
 import geospaas_processing
-geospaas_processing.setup()
+geospaas_processing.setup(create=True)  # a scratch catalog of its own
 from geospaas_processing.catalog.models import Dataset, DatasetURI
 from geospaas_processing.catalog.records import DatasetRecord, create_dataset
 urls = json.load(sys.stdin)
