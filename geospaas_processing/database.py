@@ -60,6 +60,9 @@ def _uses_package_settings() -> bool:
 
 
 def _check_geospatial_libraries() -> None:
+    # Costs nothing of its own: django.setup() imports django.contrib.gis.gdal and .geos
+    # anyway (the catalog's geometry fields need them), so the check only moves that import
+    # earlier, where a missing library gives one clear message instead of a traceback.
     try:
         from django.contrib.gis import gdal, geos
 

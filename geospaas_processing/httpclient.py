@@ -16,12 +16,15 @@ Downloaders (:mod:`geospaas_processing.downloaders.http`) and harvesting provide
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Iterable
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+from requests.sessions import merge_setting
+from requests.utils import get_environ_proxies
 
 from geospaas_processing import __version__
 from geospaas_processing.redaction import install_log_filter
@@ -112,12 +115,35 @@ class ProviderSession(requests.Session):
         allowed_hosts: other hosts credentials may follow a redirect to (``redirect_hosts``).
         token_parameter: the query parameter carrying a token placed in the URL; it is
             removed from a redirect target that credentials may not follow.
+
+    The proxy settings from the environment (``HTTPS_PROXY``, ``NO_PROXY``...) are read once
+    per scheme and host: requests reads the whole environment on every request, which cost a
+    fifth of the CPU of a small file's download (benchmarks/many_files_tmpfs.py).
     """
 
     def __init__(self, allowed_hosts: Iterable[str] = (), token_parameter: str | None = None):
         super().__init__()
         self.allowed_hosts = tuple(allowed_hosts)
         self.token_parameter = token_parameter
+        self._environment_proxies: dict[tuple[str, str], dict[str, str]] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        if not self.trust_env or (proxies and 'no_proxy' in proxies):
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        key = urlsplit(url)[:2]
+        environment = self._environment_proxies.get(key)
+        if environment is None:
+            environment = self._environment_proxies[key] = get_environ_proxies(url)
+        if verify is True or verify is None:
+            verify = (
+                os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or verify
+            )
+        return {  # as requests merges them
+            'proxies': merge_setting({**environment, **(proxies or {})}, self.proxies),
+            'stream': merge_setting(stream, self.stream),
+            'verify': merge_setting(verify, self.verify),
+            'cert': merge_setting(cert, self.cert),
+        }
 
     def should_strip_auth(self, old_url: str, new_url: str) -> bool:
         return not credentials_may_follow(old_url, new_url, self.allowed_hosts)

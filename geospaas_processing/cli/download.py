@@ -43,7 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='record the local paths in the catalog (DatasetURI, service local)',
     )
     parser.add_argument(
-        '--workers', type=int, default=4, help='datasets downloaded at once (default: %(default)s)'
+        '--workers',
+        type=int,
+        default=16,  # DownloadManager's default; why 16: see its docstring
+        help='datasets downloaded at once (default: %(default)s)',
     )
     logs.add_output_arguments(parser)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -42,6 +42,12 @@ class RemoteFile:
         name: the file name the server suggests (untrusted, may be a path), else None.
         validator: a token identifying this version of the file for a later resume, else None.
         checksums: digests of the whole file the server sent, by hashlib algorithm name.
+        readinto: optional, the same bytes as ``chunks`` read into a caller's buffer:
+            ``readinto(buffer)`` puts the next bytes that have arrived (at least one, at
+            most ``len(buffer)``, without waiting for a full buffer, so that a trickling
+            server is noticed) at its start and returns their number, 0 at the end; raises
+            like ``chunks``. When set, the transfer uses it instead of
+            ``chunks`` (no allocation per chunk).
     """
 
     chunks: Iterator[bytes]
@@ -51,6 +57,7 @@ class RemoteFile:
     validator: str | None = None
     checksums: dict[str, bytes] = field(default_factory=dict)
     close_callback: object = None
+    readinto: Callable[[memoryview], int] | None = None
 
     def close(self) -> None:
         """Release the connection behind the transfer (done by the caller, also on errors)."""

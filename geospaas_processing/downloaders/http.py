@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import posixpath
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -183,6 +184,7 @@ class HTTPDownloader(Downloader):
                 response.headers, whole_body=response.status_code == 200
             ),
             close_callback=response.close,
+            readinto=_body_reader(url, response),
         )
 
     def _check_content_type(self, url: str, response: requests.Response, name: str | None) -> None:
@@ -219,6 +221,56 @@ class HTTPDownloader(Downloader):
                 f'({type(exc).__name__})',
                 url=redact_url(url),
             ) from exc
+
+
+def _body_reader(url: str, response: requests.Response) -> Callable[[memoryview], int] | None:
+    """``readinto`` for the body, straight from the socket into the caller's buffer.
+
+    urllib3's ``read1`` returns a new bytes object per call; reading the socket file of the
+    http.client response it wraps saves that allocation and copy per chunk. Like ``read1``,
+    it returns what has arrived rather than waiting for a full buffer, so that a trickling
+    server is seen by the low-speed check and a cancel by the next block. Only for a body
+    framed by Content-Length (the usual file download); a chunked or unframed body goes
+    through the chunks. At the end the connection goes back to the session's pool, as
+    urllib3 does after its own last read.
+    """
+    raw = response.raw
+    body = getattr(raw, '_original_response', None)
+    if (
+        not isinstance(body, http.client.HTTPResponse)
+        or getattr(raw, '_fp', None) is not body
+        or body.chunked
+        or body.length is None
+        or not hasattr(body.fp, 'readinto1')
+    ):
+        return None  # another layout or framing: the transfer iterates the chunks instead
+
+    def readinto(buffer: memoryview) -> int:
+        if body.fp is None or not body.length:  # closed, or the whole body read
+            _finish()
+            return 0
+        if len(buffer) > body.length:
+            buffer = buffer[: body.length]
+        try:
+            count = body.fp.readinto1(buffer)
+        except (http.client.HTTPException, OSError) as exc:
+            raise RetriableDownloadError(
+                f'the connection to {redact_url(url)} dropped during the transfer '
+                f'({type(exc).__name__})',
+                url=redact_url(url),
+            ) from exc
+        body.length -= count
+        if not count or not body.length:  # the end, or the server closed early
+            _finish()
+        return count
+
+    def _finish() -> None:
+        # http.client's own end of body: its readinto closes the socket file the same way.
+        if body.fp is not None:
+            body._close_conn()
+        raw.release_conn()
+
+    return readinto
 
 
 def _content_length(response: requests.Response) -> int | None:

@@ -35,7 +35,10 @@ class DownloadManager:
         max_downloads: selecting more datasets than this is an error, raised before
             anything is downloaded.
         save_path: record each local copy as a DatasetURI (service ``local``), once.
-        max_workers: datasets downloaded at once (each provider's limit still holds).
+        max_workers: datasets downloaded at once (each provider's limit still holds). The
+            default, 16, fills a provider that throttles each connection (measured:
+            benchmarks/throttled_provider.py) and costs nothing measurable when the CPU is
+            the limit (benchmarks/many_files_tmpfs.py).
         progress: a :class:`~.progress.TransferProgress`, or a callable receiving
             ``(dataset_id, bytes_done, bytes_total)``; called from worker threads.
         cancel: a ``threading.Event``; once set, no new transfer starts and those in flight
@@ -59,7 +62,7 @@ class DownloadManager:
         max_downloads: int = 100,
         save_path: bool = False,
         *,
-        max_workers: int = 4,
+        max_workers: int = 16,
         progress: TransferProgress | ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         slot_timeout: float = 0.0,

@@ -126,7 +126,10 @@ class Transfers:
         provider_settings: the provider settings (a loaded registry, or the path of a YAML
             file; default: ``GEOSPAAS_PROCESSING_PROVIDER_SETTINGS_PATH``, else the packaged
             file).
-        max_workers: jobs downloaded at once (each provider's limit still holds).
+        max_workers: jobs downloaded at once (each provider's limit still holds). The
+            default, 16, fills a provider that throttles each connection (measured:
+            benchmarks/throttled_provider.py) and costs nothing measurable when the CPU is
+            the limit (benchmarks/many_files_tmpfs.py).
         progress: a :class:`TransferProgress`, or a ``(key, bytes_done, bytes_total)``
             callable; called from worker threads.
         cancel: when set (Ctrl-C), no new transfer starts and the transfers in flight stop at
@@ -142,7 +145,7 @@ class Transfers:
         download_directory: str | os.PathLike = '.',
         provider_settings: ProviderSettingsRegistry | str | os.PathLike | None = None,
         *,
-        max_workers: int = 4,
+        max_workers: int = 16,
         progress: TransferProgress | ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         slot_timeout: float = 0.0,
