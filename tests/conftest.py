@@ -8,10 +8,12 @@ that was missing; under CI (``CI=true``) a missing service fails the test instea
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -101,6 +103,23 @@ def isolated_environment(
     # Local downloads read only under allowed directories: the tests' own temporary files.
     monkeypatch.setenv('GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS', str(tmp_path_factory.getbasetemp()))
     return home
+
+
+@pytest.fixture(autouse=True)
+def restored_logging() -> Iterator[None]:
+    """Undo what a command run in-process did to logging (handlers, levels), as a new process would.
+
+    The commands configure logging for their process: replacing the root handlers and
+    setting the package's level. Left in place, pytest's capture handler is gone and the
+    next test's ``caplog`` sees nothing.
+    """
+    root = logging.getLogger()
+    package = logging.getLogger('geospaas_processing')
+    saved = (list(root.handlers), root.level, package.level, package.propagate)
+    yield
+    root.handlers[:], root.level = saved[0], saved[1]
+    package.setLevel(saved[2])
+    package.propagate = saved[3]
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def _move_into_place(partial: _files.PartialFiles, final: Path) -> None:
 def _exclusive(path: Path, url: str):
     """Open (creating) the partial file, locked so that one process at a time writes it."""
     try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
         raise DownloadError(f'cannot write in {path.parent}: {exc.strerror}') from exc
     handle = os.fdopen(descriptor, 'r+b', buffering=0)

@@ -103,3 +103,15 @@ def test_a_completed_download_is_protected_by_its_dataset_lock(http_server, tmp_
         assert not is_deletable_download(directory)
     with locks.dataset_lock(4243):  # another dataset's lock does not protect this one
         assert is_deletable_download(directory)
+
+
+def test_a_downloaded_file_gets_the_permissions_of_a_normally_created_file(http_server, tmp_path):
+    """umask decides, as for ``curl -o`` (issue 17 item 15): a group-writable umask gives 664."""
+    url = http_server.add_file('/granule.nc', CONTENT[:1000])
+    previous = os.umask(0o002)
+    try:
+        with Transfers(tmp_path) as transfers:
+            [outcome] = transfers.download([DownloadJob.for_urls(url)])
+    finally:
+        os.umask(previous)
+    assert (tmp_path / outcome.path).stat().st_mode & 0o777 == 0o664
