@@ -335,3 +335,76 @@ def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = 
             values[..., :4, :4] = np.ma.masked
             variable[:] = values
     return path
+
+
+# GHRSST L4 analyses (OSTIA, REMSS MW_OI): the GDS 2.0 facts are those cited by
+# tests/converters/product_files.py (write_ghrsst_l4_ostia, write_ghrsst_l4_mw_oi).
+GHRSST_EPOCH = datetime(1981, 1, 1)
+GDS2_MASK = {'water': 1, 'land': 2, 'sea_ice': 8}
+
+
+def write_ghrsst_l4(path: Path, institution: str = 'UKMO') -> Path:
+    """A GHRSST L4 foundation SST analysis of 2024-03-01, 45-80 N, 0-20 E, 0.5 degree cells.
+
+    Sources: GHRSST GDS 2.0 revision 5 (zenodo.org/records/4700466), L4 files:
+    ``analysed_sst(time, lat, lon)`` int16 in kelvin with ``scale_factor`` 0.01,
+    ``add_offset`` 273.15 and ``_FillValue`` -32768 (the GDS example packing; OSTIA's and
+    MW_OI's own packing were not found in a public description), ``time`` in seconds
+    since 1981-01-01, ``mask(time, lat, lon)`` byte with flag_masks ``1 2 4 8 16`` =
+    ``water land optional_lake_surface sea_ice optional_river_surface``, global
+    attributes ``time_coverage_start``/``time_coverage_end`` (``YYYYmmddTHHMMSSZ``).
+    The time at noon of a day covering that day follows product_files.py's L4 writers;
+    no public source consulted here states OSTIA's or MW_OI's own time of day.
+    Values are synthetic: ``275 + 0.1 * row`` K, rows counted from the south; land (fill
+    value, mask 2) in the 4 x 4 cells of the north-west corner; sea ice (mask water +
+    sea_ice) in the north-east corner cell.
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    latitudes = np.arange(45.25, 80, 0.5)
+    longitudes = np.arange(0.25, 20, 0.5)
+    shape = (1, len(latitudes), len(longitudes))
+    with netCDF4.Dataset(path, 'w') as dataset:
+        for name, values in (('lat', latitudes), ('lon', longitudes)):
+            dataset.createDimension(name, len(values))
+            variable = dataset.createVariable(name, 'f4', (name,))
+            variable[:] = values
+        dataset['lat'].units, dataset['lon'].units = 'degrees_north', 'degrees_east'
+        dataset.createDimension('time', 1)
+        time = dataset.createVariable('time', 'i4', ('time',))
+        time.units = 'seconds since 1981-01-01 00:00:00'
+        time[:] = [int((datetime(2024, 3, 1, 12) - GHRSST_EPOCH).total_seconds())]
+        sst = dataset.createVariable(
+            'analysed_sst', 'i2', ('time', 'lat', 'lon'), fill_value=np.int16(-32768)
+        )
+        sst.setncatts(
+            {'scale_factor': np.float32(0.01), 'add_offset': np.float32(273.15), 'units': 'kelvin'}
+        )
+        rows = np.arange(len(latitudes))[None, :, None]
+        values = np.ma.masked_array(np.broadcast_to(275.0 + 0.1 * rows, shape).copy())
+        values[0, -4:, :4] = np.ma.masked  # north-west corner (rows go south to north)
+        sst[:] = values
+        mask = dataset.createVariable(
+            'mask', 'i1', ('time', 'lat', 'lon'), fill_value=np.int8(-128)
+        )
+        mask.setncatts(
+            {
+                'flag_masks': np.array([1, 2, 4, 8, 16], 'i1'),
+                'flag_meanings': 'water land optional_lake_surface sea_ice optional_river_surface',
+            }
+        )
+        flags = np.full(shape, GDS2_MASK['water'], 'i1')
+        flags[0, -4:, :4] = GDS2_MASK['land']
+        flags[0, -1, -1] = GDS2_MASK['water'] | GDS2_MASK['sea_ice']
+        mask[:] = flags
+        dataset.setncatts(
+            {
+                'Conventions': 'CF-1.7, ACDD-1.3',
+                'gds_version_id': '2.0',
+                'institution': institution,
+                'time_coverage_start': '20240301T000000Z',
+                'time_coverage_end': '20240302T000000Z',
+            }
+        )
+    return path

@@ -32,6 +32,7 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
     syntool_tools,
     write_argo_profiles,
     write_cmems_currents,
+    write_ghrsst_l4,
     write_model,
     write_osisaf_ice_conc,
 )
@@ -354,3 +355,54 @@ def test_cmems_currents_chain_through_the_gdal_reader(
     ]
     assert syntool.cleanup({'dataset_id': dataset.id}) == [result]
     assert portal_rows(portal_database, f'product_{CURRENTS_PRODUCT}') == []
+
+
+# --- GHRSST L4 SST through the GDAL readers, as tiles on the 3413 portal ------------------
+
+SST_GRANULES = {
+    'OSTIA_SST': ('20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA-GLOB-v02.0-fv02.0', 'UKMO'),
+    'REMSS_MWOI_SST': ('20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1', 'REMSS'),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+@pytest.mark.parametrize('product', sorted(SST_GRANULES))
+def test_ghrsst_l4_sst_chain_through_the_gdal_reader(
+    task_environment, real_syntool_tools, portal_database, results_dir, product
+):
+    entry_id, institution = SST_GRANULES[product]
+    work_dir = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    write_ghrsst_l4(work_dir / 'ghrsst' / f'{entry_id}.nc', institution)
+    dataset = helpers.make_dataset(
+        entry_id, [(f'https://ghrsst.example.org/{entry_id}.nc', services.HTTP_SERVICE)]
+    )
+    converted = syntool.convert(syntool.check_ingested((dataset.id, f'ghrsst/{entry_id}.nc')))
+    portal_product = f'3413_{product}'
+    result = f'ingested/{portal_product}/{entry_id}'
+    assert converted == (dataset.id, [result])
+    assert syntool.db_insert(converted) == converted
+
+    granule = results_dir / result
+    metadata = json.loads((granule / 'metadata.json').read_text())
+    assert (metadata['product'], metadata['output_type']) == (product, 'ZXY')
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == (
+        '2024-03-01 00:00:00',
+        '2024-03-02 00:00:00',
+    )
+    # The file covers 45-80 N, 0-20 E; the configuration cuts it at 50 N.
+    assert all(
+        -1e-6 <= lon <= 20 + 1e-6 and 50 - 1e-6 <= lat <= 80 + 1e-6
+        for lon, lat in metadata['lonlat_shape']
+    )
+    assert min(lat for _, lat in metadata['lonlat_shape']) == pytest.approx(50, abs=1e-3)
+    assert sorted(granule.glob('tiles.zxy/*/*/*.png'))
+    tilemap = json.loads((granule / 'tiles.zxy' / 'tilemap.json').read_text())
+    assert tilemap['crs']['properties']['name'] == 'EPSG:3413'
+    assert portal_rows(portal_database, 'products') == [(portal_product, portal_product, 'ZXY')]
+    assert [row[0] for row in portal_rows(portal_database, f'product_{portal_product}')] == [
+        entry_id
+    ]
+    assert syntool.cleanup({'dataset_id': dataset.id}) == [result]
+    assert portal_rows(portal_database, f'product_{portal_product}') == []
+    assert not granule.exists()

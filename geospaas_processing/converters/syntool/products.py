@@ -55,9 +55,7 @@ TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
         'olci_l2',
         'osisaf_sea_ice_drift',
         'osisaf_sea_ice_type',
-        'ostia_sst',
         'radarsat_roughness',
-        'remss_l4_mw_sst',
         'sla_cmems_l4',
         'slstr',
         'slstr_sst',
@@ -190,9 +188,10 @@ SEA_ICE = (
     ),
 )
 
-# Global grids are cut at 50 N for the EPSG:3413 portal: the real ingestor fails on a
-# global grid there ("Not valid simplified shape", tests/syntool/test_extra_readers.py),
-# as upstream noted ("needs cropping beforehand to work in projection 3413").
+# Global grids (here and in SST) are cut at 50 N for the EPSG:3413 portal: the real
+# ingestor fails on a global grid there ("Not valid simplified shape",
+# tests/syntool/test_extra_readers.py), as upstream noted ("needs cropping beforehand to
+# work in projection 3413").
 CMEMS_L4 = (
     select(
         r'(dataset-uv-nrt|cmems_obs-mob_glo_phy-cur_(nrt|my)_)',
@@ -217,8 +216,14 @@ CMEMS_L4 = (
 
 SST = (
     select(r'\d{14}-IFR-L4_GHRSST-SSTfnd-ODYSSEA', conversion('ODYSSEA_SST', 'odyssea_sst', TILES)),
-    select(r'\d{14}-REMSS-L4_GHRSST-SSTfnd-MW', conversion('REMSS_SST', 'remss_l4_mw_sst', TILES)),
-    select(r'\d{14}-UKMO-L4_GHRSST-SSTfnd-OSTIA', conversion('OSTIA_SST', 'ostia_sst', TILES)),
+    select(
+        r'\d{14}-REMSS-L4_GHRSST-SSTfnd-MW',
+        gdal_reader('REMSS_MWOI_SST', 'remss_l4_mw_sst', TILES, min_latitude='50'),
+    ),
+    select(
+        r'\d{14}-UKMO-L4_GHRSST-SSTfnd-OSTIA',
+        gdal_reader('OSTIA_SST', 'ostia_sst', TILES, min_latitude='50'),
+    ),
     select(
         r'(mhw_|marine_heatwaves?_)', conversion('marine_heatwaves', 'marine_heatwaves', RASTER)
     ),

@@ -39,6 +39,7 @@ from geospaas_processing.converters.syntool.extra_readers.geotiff import (
     linear_palette,
     write_geotiff,
 )
+from geospaas_processing.converters.syntool.extra_readers.latlon import coordinate, north_up
 from geospaas_processing.converters.syntool.extra_readers.netcdf import (
     converter_metadata,
     product_time,
@@ -84,13 +85,6 @@ def surface_field(variable: netCDF4.Variable) -> np.ma.MaskedArray:
     return np.ma.masked_invalid(np.ma.asarray(field, dtype=float))
 
 
-def coordinate(dataset: netCDF4.Dataset, *names: str) -> np.ndarray:
-    for name in names:
-        if name in dataset.variables:
-            return np.asarray(dataset.variables[name][:], dtype=float)
-    raise ReaderError(f'no {" or ".join(names)} coordinate')
-
-
 def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Path]:
     """Write ``in_file``'s surface current as a converter-shaped vector field GeoTIFF."""
     cli.refuse_unknown_options(options, ('source', 'min_latitude'))
@@ -112,27 +106,13 @@ def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Pa
         longitudes = coordinate(dataset, 'longitude', 'lon')
         moment = product_time(dataset)
         provider = getattr(dataset, 'institution', 'Copernicus Marine Service')
-    longitudes = np.where(longitudes > 180, longitudes - 360, longitudes)
-    columns = np.argsort(longitudes, kind='stable')
-    rows = np.argsort(-latitudes, kind='stable')  # GeoTIFF rows go north to south
-    rows = rows[latitudes[rows] >= min_latitude]
-    if rows.size < 2:
-        raise ReaderError(f'no latitudes north of min_latitude={min_latitude}')
-    longitudes, latitudes = longitudes[columns], latitudes[rows]
-    east, north = east[rows][:, columns], north[rows][:, columns]
+    grid = north_up(latitudes, longitudes, min_latitude)
+    east, north = grid.arrange(east), grid.arrange(north)
     missing_cells = np.ma.getmaskarray(east) | np.ma.getmaskarray(north)
     speed = np.ma.masked_where(missing_cells, np.hypot(east.filled(0), north.filled(0)))
     angle = np.mod(np.degrees(np.arctan2(north.filled(0), east.filled(0))) + 360.0, 360.0)
     direction = np.ma.masked_where(missing_cells, angle)
-    step_x, step_y = longitudes[1] - longitudes[0], latitudes[1] - latitudes[0]
-    geotransform = (
-        longitudes[0] - step_x / 2,
-        step_x,
-        0.0,
-        latitudes[0] - step_y / 2,
-        0.0,
-        step_y,
-    )
+    geotransform = grid.geotransform
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(4326)
     metadata = converter_metadata(
