@@ -285,21 +285,26 @@ def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 
     return path
 
 
-def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = False) -> Path:
+def write_cmems_currents(
+    path: Path, source: str = 'total', whole_globe: bool = False, subset: bool = False
+) -> Path:
     """A Copernicus Marine L4 surface current file, cut to 70-80 N.
 
     ``source='total'``: the multi-observation currents (MULTIOBS_GLO_PHY_NRT_015_003):
     ``uo``/``vo`` in m/s on ``(time, depth, latitude, longitude)``, 0.25 degree cells,
     longitudes -180..180, cut to 0-20 E. ``source='sla'``: the DUACS L4 sea level maps
-    (SEALEVEL_GLO_PHY_L4_NRT_008_046): ``ugos``/``vgos`` on ``(time, latitude,
-    longitude)``, every longitude of the 0.25 degree grid in 0..360. Source: the variable
+    (SEALEVEL_GLO_PHY_L4_NRT_008_046): ``ugos``/``vgos`` and the sea level anomaly
+    ``sla`` (m) on ``(time, latitude, longitude)``, every longitude of the 0.25 degree
+    grid in 0..360. Source: the variable
     and dimension names are those of the products' user manuals (CMEMS-MOB-PUM-015-003/004
     and CMEMS-SL-PUM-008-032-068, "netCDF format" sections), written from memory of them:
     no copy of either manual could be consulted here, so the attributes beyond names,
     units and dimensions (e.g. the exact ``time`` units) are not checked against them.
-    Values are synthetic: a current of 0.5 m/s towards the north-east, land (fill
-    values) in the first 4 x 4 cells. ``whole_globe``: every latitude and longitude, in
-    1 degree cells (coarser than the products', to stay small).
+    Values are synthetic: a current of 0.5 m/s towards the north-east, a sea level
+    anomaly of 0.2 m, land (fill values) in the first 4 x 4 cells. ``whole_globe``: every
+    latitude and longitude, in 1 degree cells (coarser than the products', to stay small).
+    ``subset``: 0-20 E only for either source, as a regional subset downloaded from
+    Copernicus Marine (its subsetting service keeps the variables and dimensions).
     """
     import netCDF4
 
@@ -307,7 +312,7 @@ def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = 
     latitudes = np.arange(-89.5, 90, 1.0) if whole_globe else np.arange(70.125, 80, 0.25)
     if whole_globe:
         longitudes = np.arange(-179.5, 180, 1.0)
-    elif source == 'total':
+    elif source == 'total' or subset:
         longitudes = np.arange(0.125, 20, 0.25)
     else:
         longitudes = np.arange(0.125, 360, 0.25)
@@ -334,6 +339,12 @@ def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = 
             values = np.ma.masked_array(np.full(shape, component), mask=False)
             values[..., :4, :4] = np.ma.masked
             variable[:] = values
+        if source == 'sla':
+            sla = dataset.createVariable('sla', 'f4', dimensions, fill_value=-2147483647.0)
+            sla.units = 'm'
+            values = np.ma.masked_array(np.full(shape, 0.2), mask=False)
+            values[..., :4, :4] = np.ma.masked
+            sla[:] = values
     return path
 
 

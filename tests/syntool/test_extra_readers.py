@@ -100,6 +100,7 @@ def test_every_gdal_reader_type_has_a_module_and_is_not_a_real_converter_type():
         'current_cmems_l4',
         'ostia_sst',
         'remss_l4_mw_sst',
+        'sla_cmems_l4',
     } <= set(readers)
     for reader_type in readers:
         assert importlib.util.find_spec(f'{GDAL_READERS_PACKAGE}.{reader_type}'), reader_type
@@ -345,3 +346,27 @@ def test_a_file_without_analysed_sst_is_refused(tmp_path):
     completed = run_reader('ostia_sst', source, tmp_path / 'out')
     assert completed.returncode == 1
     assert 'no analysed_sst variable: not a GHRSST L4 file' in completed.stderr
+
+
+def test_duacs_l4_sla_writes_the_converters_sea_level_geotiff(tmp_path):
+    entry_id = 'nrt_global_allsat_phy_l4_20240301_20240307'
+    source = write_cmems_currents(tmp_path / f'{entry_id}.nc', 'sla')
+    completed = run_reader('sla_cmems_l4', source, tmp_path / 'out')
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path('cmems_l4_sla', f'{entry_id}.tiff')
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == '"CMEMS_L4_SLA"'
+    assert metadata['datetime'] == '"2024-03-01T00:00:00"'
+    # The real converter's duacs_sea_level band and time range for an SLA map.
+    assert metadata['time_range'] == '"0s" "+86399s"'
+    (band,) = info['bands']
+    assert (band['description'], band['unit']) == ('"sla"', '"m"')
+    assert (band['offset'], band['scale']) == (-1, pytest.approx(2 / 254))
+    # 0..360 longitudes put in -180..180 order.
+    assert info['geoTransform'] == [-180.0, 0.25, 0.0, 80.0, 0.0, -0.25]
+    values = read_bands(tiff)
+    # 0.2 m -> index 152; land (0.125 E, southern rows: row 39, column 720): nodata.
+    assert (values[0][0], values[39][720]) == (152, 255)

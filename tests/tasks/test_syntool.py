@@ -357,52 +357,78 @@ def test_cmems_currents_chain_through_the_gdal_reader(
     assert portal_rows(portal_database, f'product_{CURRENTS_PRODUCT}') == []
 
 
-# --- GHRSST L4 SST through the GDAL readers, as tiles on the 3413 portal ------------------
+# --- Gridded fields through the GDAL readers, as tiles on the 3413 portal ----------------
 
-SST_GRANULES = {
-    'OSTIA_SST': ('20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA-GLOB-v02.0-fv02.0', 'UKMO'),
-    'REMSS_MWOI_SST': ('20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1', 'REMSS'),
+# Portal product (as the readers name it): entry_id, input writer, the shape's west, east
+# and south bounds (the GHRSST inputs reach 45 N and are cut at 50 N; the DUACS input is
+# a 0-20 E, 70-80 N subset: all around the pole, its ingestion alone takes a minute
+# here; the reader's 0..360 longitudes are tested in tests/syntool/test_extra_readers.py).
+TILED_GRIDS = {
+    'OSTIA_SST': (
+        '20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA-GLOB-v02.0-fv02.0',
+        lambda path: write_ghrsst_l4(path, 'UKMO'),
+        (0, 20, 50),
+    ),
+    'REMSS_MWOI_SST': (
+        '20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1',
+        lambda path: write_ghrsst_l4(path, 'REMSS'),
+        (0, 20, 50),
+    ),
+    'CMEMS_L4_SLA': (
+        'nrt_global_allsat_phy_l4_20240301_20240307',
+        lambda path: write_cmems_currents(path, 'sla', subset=True),
+        (0, 20, 70),
+    ),
+}
+# What the selector also makes of the same file (products.py): DUACS L4 maps hold the
+# geostrophic currents too.
+TILED_ALSO = {'CMEMS_L4_SLA': [('3413_CMEMS_L4_geostrophic_currents_vectorfield', 'VECTOR_FIELD')]}
+# The day each product's time stands for: GHRSST's coverage attributes, DUACS's day.
+TILED_DAYS = {
+    'OSTIA_SST': ('2024-03-01 00:00:00', '2024-03-02 00:00:00'),
+    'REMSS_MWOI_SST': ('2024-03-01 00:00:00', '2024-03-02 00:00:00'),
+    'CMEMS_L4_SLA': ('2024-03-01 00:00:00', '2024-03-01 23:59:59'),
 }
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.service('mariadb')
-@pytest.mark.parametrize('product', sorted(SST_GRANULES))
-def test_ghrsst_l4_sst_chain_through_the_gdal_reader(
+@pytest.mark.parametrize('product', sorted(TILED_GRIDS))
+def test_gridded_field_chain_through_the_gdal_reader(
     task_environment, real_syntool_tools, portal_database, results_dir, product
 ):
-    entry_id, institution = SST_GRANULES[product]
+    entry_id, write, (west, east, south) = TILED_GRIDS[product]
     work_dir = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
-    write_ghrsst_l4(work_dir / 'ghrsst' / f'{entry_id}.nc', institution)
+    write(work_dir / 'grids' / f'{entry_id}.nc')
     dataset = helpers.make_dataset(
-        entry_id, [(f'https://ghrsst.example.org/{entry_id}.nc', services.HTTP_SERVICE)]
+        entry_id, [(f'https://data.example.org/{entry_id}.nc', services.HTTP_SERVICE)]
     )
-    converted = syntool.convert(syntool.check_ingested((dataset.id, f'ghrsst/{entry_id}.nc')))
+    converted = syntool.convert(syntool.check_ingested((dataset.id, f'grids/{entry_id}.nc')))
     portal_product = f'3413_{product}'
     result = f'ingested/{portal_product}/{entry_id}'
-    assert converted == (dataset.id, [result])
+    also = TILED_ALSO.get(product, [])
+    results = [result, *(f'ingested/{name}/{entry_id}' for name, _ in also)]
+    assert converted == (dataset.id, results)
     assert syntool.db_insert(converted) == converted
 
     granule = results_dir / result
     metadata = json.loads((granule / 'metadata.json').read_text())
     assert (metadata['product'], metadata['output_type']) == (product, 'ZXY')
-    assert (metadata['begin_datetime'], metadata['end_datetime']) == (
-        '2024-03-01 00:00:00',
-        '2024-03-02 00:00:00',
-    )
-    # The file covers 45-80 N, 0-20 E; the configuration cuts it at 50 N.
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == TILED_DAYS[product]
     assert all(
-        -1e-6 <= lon <= 20 + 1e-6 and 50 - 1e-6 <= lat <= 80 + 1e-6
+        west - 1e-6 <= lon <= east + 1e-6 and south - 1e-6 <= lat <= 80 + 1e-6
         for lon, lat in metadata['lonlat_shape']
     )
-    assert min(lat for _, lat in metadata['lonlat_shape']) == pytest.approx(50, abs=1e-3)
+    assert min(lat for _, lat in metadata['lonlat_shape']) == pytest.approx(south, abs=0.2)
     assert sorted(granule.glob('tiles.zxy/*/*/*.png'))
     tilemap = json.loads((granule / 'tiles.zxy' / 'tilemap.json').read_text())
     assert tilemap['crs']['properties']['name'] == 'EPSG:3413'
-    assert portal_rows(portal_database, 'products') == [(portal_product, portal_product, 'ZXY')]
+    assert sorted(portal_rows(portal_database, 'products')) == sorted(
+        [(portal_product, portal_product, 'ZXY'), *((name, name, kind) for name, kind in also)]
+    )
     assert [row[0] for row in portal_rows(portal_database, f'product_{portal_product}')] == [
         entry_id
     ]
-    assert syntool.cleanup({'dataset_id': dataset.id}) == [result]
+    assert sorted(syntool.cleanup({'dataset_id': dataset.id})) == sorted(results)
     assert portal_rows(portal_database, f'product_{portal_product}') == []
     assert not granule.exists()

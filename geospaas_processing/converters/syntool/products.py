@@ -56,7 +56,6 @@ TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
         'osisaf_sea_ice_drift',
         'osisaf_sea_ice_type',
         'radarsat_roughness',
-        'sla_cmems_l4',
         'slstr',
         'slstr_sst',
         'swot',
@@ -199,7 +198,7 @@ CMEMS_L4 = (
     ),
     select(
         r'(nrt|dt)_global_allsat_phy_l4_',
-        conversion('CMEMS_L4_SLA', 'sla_cmems_l4', TILES),
+        gdal_reader('CMEMS_L4_SLA', 'sla_cmems_l4', TILES, min_latitude='50'),
         gdal_reader(
             'CMEMS_L4_geostrophic_currents',
             'current_cmems_l4',

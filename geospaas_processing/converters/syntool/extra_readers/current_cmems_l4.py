@@ -35,11 +35,15 @@ from osgeo import osr
 
 from geospaas_processing.converters.syntool.extra_readers import cli
 from geospaas_processing.converters.syntool.extra_readers.geotiff import (
+    JET_PALETTE,
     Band,
-    linear_palette,
     write_geotiff,
 )
-from geospaas_processing.converters.syntool.extra_readers.latlon import coordinate, north_up
+from geospaas_processing.converters.syntool.extra_readers.latlon import (
+    coordinate,
+    north_up,
+    surface_field,
+)
 from geospaas_processing.converters.syntool.extra_readers.netcdf import (
     converter_metadata,
     product_time,
@@ -53,8 +57,7 @@ SOURCES = {
     'sla': (('ugos', 'vgos'), 'CMEMS_L4_geostrophic_currents'),
 }
 VELOCITY_RANGE = (0.0, 5.08)  # mercator_current's vmin, vmax
-# Blue (slow) to red (fast), a jet-like scale as the converter's current readers use.
-PALETTE = linear_palette([(0, 0, 143), (0, 128, 255), (128, 255, 128), (255, 128, 0), (128, 0, 0)])
+PALETTE = JET_PALETTE
 
 
 def time_range(in_file: Path, moment: datetime) -> list[str]:
@@ -69,20 +72,6 @@ def time_range(in_file: Path, moment: datetime) -> list[str]:
     if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
         return ['+0h', '+24h']
     return ['-12h', '+12h']
-
-
-def surface_field(variable: netCDF4.Variable) -> np.ma.MaskedArray:
-    """The first time (and first depth) of a ``(time, [depth,] latitude, longitude)`` field."""
-    if variable.ndim not in (3, 4) or variable.dimensions[-2:] not in (
-        ('latitude', 'longitude'),
-        ('lat', 'lon'),
-    ):
-        raise ReaderError(
-            f'{variable.name} is on {variable.dimensions}, expected '
-            '(time, [depth,] latitude, longitude)'
-        )
-    field = variable[0] if variable.ndim == 3 else variable[0, 0]
-    return np.ma.masked_invalid(np.ma.asarray(field, dtype=float))
 
 
 def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Path]:

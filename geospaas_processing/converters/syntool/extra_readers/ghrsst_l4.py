@@ -32,7 +32,11 @@ from geospaas_processing.converters.syntool.extra_readers.geotiff import (
     linear_palette,
     write_geotiff,
 )
-from geospaas_processing.converters.syntool.extra_readers.latlon import coordinate, north_up
+from geospaas_processing.converters.syntool.extra_readers.latlon import (
+    coordinate,
+    north_up,
+    surface_field,
+)
 from geospaas_processing.converters.syntool.extra_readers.netcdf import (
     converter_metadata,
     product_time,
@@ -77,12 +81,7 @@ def convert_analysis(
     with netCDF4.Dataset(in_file) as dataset:
         if 'analysed_sst' not in dataset.variables:
             raise ReaderError('no analysed_sst variable: not a GHRSST L4 file')
-        variable = dataset.variables['analysed_sst']
-        if variable.dimensions[-2:] != ('lat', 'lon'):
-            raise ReaderError(
-                f'analysed_sst is on {variable.dimensions}, expected (time, lat, lon)'
-            )
-        sst = np.ma.masked_invalid(np.ma.asarray(variable[0], dtype=float))
+        sst = surface_field(dataset.variables['analysed_sst'])
         if 'mask' in dataset.variables:
             sst = np.ma.masked_where(~open_water(dataset.variables['mask'][0]), sst)
         grid = north_up(coordinate(dataset, 'lat'), coordinate(dataset, 'lon'), min_latitude)

@@ -37,6 +37,20 @@ def coordinate(dataset: netCDF4.Dataset, *names: str) -> np.ndarray:
     raise ReaderError(f'no {" or ".join(names)} coordinate')
 
 
+def surface_field(variable: netCDF4.Variable) -> np.ma.MaskedArray:
+    """The first time (and first depth) of a ``(time, [depth,] latitude, longitude)`` field."""
+    if variable.ndim not in (3, 4) or variable.dimensions[-2:] not in (
+        ('latitude', 'longitude'),
+        ('lat', 'lon'),
+    ):
+        raise ReaderError(
+            f'{variable.name} is on {variable.dimensions}, expected '
+            '(time, [depth,] latitude, longitude)'
+        )
+    field = variable[0] if variable.ndim == 3 else variable[0, 0]
+    return np.ma.masked_invalid(np.ma.asarray(field, dtype=float))
+
+
 def north_up(
     latitudes: Sequence[float], longitudes: Sequence[float], min_latitude: float = -90.0
 ) -> NorthUpGrid:
