@@ -228,6 +228,39 @@ OSISAF_NH_GRID = {
 }
 
 
+def osisaf_nh_file(path: Path, first_column: int, first_row: int, size: int = 60):
+    """An open netCDF4 dataset with an OSI SAF 10 km northern grid cut (see ``OSISAF_NH_GRID``).
+
+    Written: ``time`` (2024-03-01 12:00, seconds since 1978-01-01) and ``time_bnds``,
+    ``Polar_Stereographic_Grid``, ``xc``/``yc`` in km, on dimensions ``time``, ``nv``,
+    ``xc``, ``yc``; the caller adds the product's variable and closes the dataset.
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    x = -3845.0 + 10.0 * np.arange(first_column, first_column + size)
+    y = 5845.0 - 10.0 * np.arange(first_row, first_row + size)
+    seconds = (
+        datetime(2024, 3, 1, 12, tzinfo=UTC) - datetime(1978, 1, 1, tzinfo=UTC)
+    ).total_seconds()
+    dataset = netCDF4.Dataset(path, 'w', format='NETCDF4_CLASSIC')
+    dataset.setncatts({'institution': 'EUMETSAT OSI SAF', 'Conventions': 'CF-1.4'})
+    for name, length in (('time', 1), ('nv', 2), ('xc', size), ('yc', size)):
+        dataset.createDimension(name, length)
+    time = dataset.createVariable('time', 'f8', ('time',))
+    time.setncatts({'units': 'seconds since 1978-01-01 00:00:00', 'calendar': 'standard'})
+    time[:] = [seconds]
+    bounds = dataset.createVariable('time_bnds', 'f8', ('time', 'nv'))
+    bounds[:] = [[seconds - 43200, seconds + 43200]]
+    grid = dataset.createVariable('Polar_Stereographic_Grid', 'i4')
+    grid.setncatts(OSISAF_NH_GRID)
+    for name, values in (('xc', x), ('yc', y)):
+        coordinate = dataset.createVariable(name, 'f8', (name,))
+        coordinate.setncatts({'units': 'km', 'axis': name[0].upper()})
+        coordinate[:] = values
+    return dataset
+
+
 def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 545) -> Path:
     """An OSI SAF sea ice concentration file: a 60 x 60 cut of the 10 km northern grid.
 
@@ -238,30 +271,8 @@ def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 
     values are synthetic (a gradient from open water to full cover, a land corner), and
     ``lat``/``lon`` are left out (the reader uses the projected grid).
     """
-    import netCDF4
-
-    path.parent.mkdir(parents=True, exist_ok=True)
     size = 60
-    x = -3845.0 + 10.0 * np.arange(first_column, first_column + size)
-    y = 5845.0 - 10.0 * np.arange(first_row, first_row + size)
-    seconds = (
-        datetime(2024, 3, 1, 12, tzinfo=UTC) - datetime(1978, 1, 1, tzinfo=UTC)
-    ).total_seconds()
-    with netCDF4.Dataset(path, 'w', format='NETCDF4_CLASSIC') as dataset:
-        dataset.setncatts({'institution': 'EUMETSAT OSI SAF', 'Conventions': 'CF-1.4'})
-        for name, length in (('time', 1), ('nv', 2), ('xc', size), ('yc', size)):
-            dataset.createDimension(name, length)
-        time = dataset.createVariable('time', 'f8', ('time',))
-        time.setncatts({'units': 'seconds since 1978-01-01 00:00:00', 'calendar': 'standard'})
-        time[:] = [seconds]
-        bounds = dataset.createVariable('time_bnds', 'f8', ('time', 'nv'))
-        bounds[:] = [[seconds - 43200, seconds + 43200]]
-        grid = dataset.createVariable('Polar_Stereographic_Grid', 'i4')
-        grid.setncatts(OSISAF_NH_GRID)
-        for name, values in (('xc', x), ('yc', y)):
-            coordinate = dataset.createVariable(name, 'f8', (name,))
-            coordinate.setncatts({'units': 'km', 'axis': name[0].upper()})
-            coordinate[:] = values
+    with osisaf_nh_file(path, first_column, first_row, size) as dataset:
         rows, columns = np.meshgrid(np.arange(size), np.arange(size), indexing='ij')
         concentration = np.clip((rows + columns) * 100.0 / (2 * size - 30) - 20, 0, 100)
         concentration = np.ma.masked_where((rows < 10) & (columns < 10), concentration)  # land
@@ -282,6 +293,46 @@ def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 
         flag = dataset.createVariable('status_flag', 'i1', ('time', 'yc', 'xc'))
         flag.setncatts({'grid_mapping': 'Polar_Stereographic_Grid'})
         flag[0] = np.where(np.ma.getmaskarray(concentration), 1, 0)
+    return path
+
+
+# OSI SAF sea ice type categories (flag_values: flag_meanings).
+OSISAF_ICE_TYPES = {1: 'open water', 2: 'first-year ice', 3: 'multi-year ice', 4: 'ambiguous'}
+
+
+def write_osisaf_ice_type(path: Path, first_column: int = 345, first_row: int = 545) -> Path:
+    """An OSI SAF sea ice type file (OSI-403): a 60 x 60 cut of the 10 km northern grid.
+
+    The grid, time and grid mapping are those of the concentration product
+    (``osisaf_nh_file``): the ice type product is distributed on the same 10 km polar
+    stereographic grid (file names ``ice_type_nh_polstere-100_multi_<date>1200.nc``).
+    ``ice_type(time, yc, xc)`` with ``flag_values`` 1 2 3 4 and ``flag_meanings``
+    ``open_water first_year_ice multi_year_ice ambiguous`` and a ``_FillValue`` of -1:
+    from memory of the OSI SAF Sea Ice Type Product User Manual (OSI-403) netCDF header;
+    no copy of the manual could be consulted here, so the dtype and fill value are not
+    checked against it. Values are synthetic: open water in the first 15 rows, first-year
+    ice down to row 30, multi-year ice below, one ambiguous cell at (45, 45), land (fill
+    value) in the first 10 x 10 cells.
+    """
+    size = 60
+    with osisaf_nh_file(path, first_column, first_row, size) as dataset:
+        rows, columns = np.meshgrid(np.arange(size), np.arange(size), indexing='ij')
+        types = np.where(rows < 15, 1, np.where(rows < 30, 2, 3))
+        types[45, 45] = 4
+        types = np.ma.masked_where((rows < 10) & (columns < 10), types)  # land
+        variable = dataset.createVariable('ice_type', 'i1', ('time', 'yc', 'xc'), fill_value=-1)
+        variable.setncatts(
+            {
+                'long_name': 'sea ice type',
+                'grid_mapping': 'Polar_Stereographic_Grid',
+                'coordinates': 'lat lon',
+                'flag_values': np.array(sorted(OSISAF_ICE_TYPES), 'i1'),
+                'flag_meanings': ' '.join(
+                    name.replace(' ', '_').replace('-', '_') for name in OSISAF_ICE_TYPES.values()
+                ),
+            }
+        )
+        variable[0] = types
     return path
 
 

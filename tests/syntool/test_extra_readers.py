@@ -33,6 +33,7 @@ from tests.syntool.fixtures import (
     write_cmems_currents,
     write_ghrsst_l4,
     write_osisaf_ice_conc,
+    write_osisaf_ice_type,
 )
 from tests.syntool.test_real_tools import real_types
 
@@ -101,6 +102,7 @@ def test_every_gdal_reader_type_has_a_module_and_is_not_a_real_converter_type():
         'ostia_sst',
         'remss_l4_mw_sst',
         'sla_cmems_l4',
+        'osisaf_sea_ice_type',
     } <= set(readers)
     for reader_type in readers:
         assert importlib.util.find_spec(f'{GDAL_READERS_PACKAGE}.{reader_type}'), reader_type
@@ -370,3 +372,45 @@ def test_duacs_l4_sla_writes_the_converters_sea_level_geotiff(tmp_path):
     values = read_bands(tiff)
     # 0.2 m -> index 152; land (0.125 E, southern rows: row 39, column 720): nodata.
     assert (values[0][0], values[39][720]) == (152, 255)
+
+
+def test_osisaf_sea_ice_type_writes_the_categories_on_the_products_grid(tmp_path):
+    granule = 'ice_type_nh_polstere-100_multi_202403011200'
+    source = write_osisaf_ice_type(tmp_path / f'{granule}.nc')
+    completed = run_reader('osisaf_sea_ice_type', source, tmp_path / 'out')
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path('osisaf_sea_ice_type', f'{granule}.tiff')
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == '"OSISAF_sea_ice_type"'
+    assert metadata['datetime'] == '"2024-03-01T12:00:00"'
+    (band,) = info['bands']
+    assert band['description'] == '"sea ice type"'
+    # The category itself: GDAL lists no offset 0 or scale 1.
+    assert (band.get('offset', 0), band.get('scale', 1)) == (0, 1)
+    # The concentration's grid: EPSG:3413, the same cut of the 10 km grid.
+    assert info['coordinateSystem']['wkt'].endswith('ID["EPSG",3413]]')
+    assert info['geoTransform'] == [-400000.0, 10000.0, 0.0, 400000.0, 0.0, -10000.0]
+    colours = band['colorTable']['entries']
+    assert colours[2] != colours[3] != colours[4]
+    values = read_bands(tiff)
+    # Land and open water: nodata; first-year (2), multi-year (3), ambiguous (4) as such.
+    assert (values[0][0], values[12][40], values[20][5], values[50][5], values[45][45]) == (
+        255,
+        255,
+        2,
+        3,
+        4,
+    )
+
+
+def test_osisaf_sea_ice_type_refuses_unknown_categories(tmp_path):
+    source = write_osisaf_ice_type(tmp_path / 'ice_type_nh_polstere-100_multi_202403011200.nc')
+    with netCDF4.Dataset(source, 'a') as dataset:
+        dataset['ice_type'][0, 50, 50] = 9
+    completed = run_reader('osisaf_sea_ice_type', source, tmp_path / 'out')
+    assert completed.returncode == 1
+    assert 'ice_type has categories [9] beyond 1..4' in completed.stderr
+    assert not list((tmp_path / 'out').rglob('*.tiff'))

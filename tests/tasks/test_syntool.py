@@ -35,6 +35,7 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
     write_ghrsst_l4,
     write_model,
     write_osisaf_ice_conc,
+    write_osisaf_ice_type,
 )
 from tests.tasks.conftest import broker_url_for, start_worker, stop_worker
 
@@ -431,4 +432,49 @@ def test_gridded_field_chain_through_the_gdal_reader(
     ]
     assert sorted(syntool.cleanup({'dataset_id': dataset.id})) == sorted(results)
     assert portal_rows(portal_database, f'product_{portal_product}') == []
+    assert not granule.exists()
+
+
+# --- OSI SAF sea ice type: categories as one raster image on the 3413 portal --------------
+
+ICE_TYPE_GRANULE = 'ice_type_nh_polstere-100_multi_202403011200'
+# Named by the reader and the ingestor (<EPSG>_<product>_raster for a raster output).
+ICE_TYPE_PRODUCT = '3413_OSISAF_sea_ice_type_raster'
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+def test_osisaf_sea_ice_type_chain_through_the_gdal_reader(
+    task_environment, real_syntool_tools, portal_database, results_dir
+):
+    work_dir = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    write_osisaf_ice_type(work_dir / 'osisaf' / f'{ICE_TYPE_GRANULE}.nc')
+    dataset = make_dataset(ICE_TYPE_GRANULE)
+    args = syntool.check_ingested((dataset.id, f'osisaf/{ICE_TYPE_GRANULE}.nc'))
+    converted = syntool.convert(args)
+    result = f'ingested/{ICE_TYPE_PRODUCT}/{ICE_TYPE_GRANULE}'
+    assert converted == (dataset.id, [result])
+    assert syntool.db_insert(converted) == converted
+
+    granule = results_dir / result
+    metadata = json.loads((granule / 'metadata.json').read_text())
+    # One image of the categories (palette, nodata 255), not tiles.
+    assert (metadata['product'], metadata['output_type']) == ('OSISAF_sea_ice_type', 'IMAGE')
+    assert (metadata['ispaletted'], metadata['nodatavalues']) == (True, [255])
+    assert (granule / 'imageLayer.png').is_file() and not (granule / 'tiles.zxy').exists()
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == (
+        '2024-03-01 00:00:00',
+        '2024-03-02 00:00:00',
+    )
+    # The 60 x 60 cut of the 10 km grid, in EPSG:3413 metres.
+    assert metadata['bbox_infos']['bbox'] == pytest.approx([-400000, -200000, 200000, 400000])
+    assert all(lat > 80 for _, lat in metadata['lonlat_shape'])
+    assert portal_rows(portal_database, 'products') == [
+        (ICE_TYPE_PRODUCT, ICE_TYPE_PRODUCT, 'IMAGE')
+    ]
+    assert [row[0] for row in portal_rows(portal_database, f'product_{ICE_TYPE_PRODUCT}')] == [
+        ICE_TYPE_GRANULE
+    ]
+    assert syntool.cleanup({'dataset_id': dataset.id}) == [result]
+    assert portal_rows(portal_database, f'product_{ICE_TYPE_PRODUCT}') == []
     assert not granule.exists()

@@ -54,7 +54,6 @@ TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
         'norkyst800',
         'olci_l2',
         'osisaf_sea_ice_drift',
-        'osisaf_sea_ice_type',
         'radarsat_roughness',
         'slstr',
         'slstr_sst',
@@ -175,7 +174,7 @@ SEA_ICE = (
             ),
         ),
     ),
-    select(r'ice_type_[ns]h_', conversion('OSISAF_sea_ice_type', 'osisaf_sea_ice_type', RASTER)),
+    select(r'ice_type_[ns]h_', gdal_reader('OSISAF_sea_ice_type', 'osisaf_sea_ice_type', RASTER)),
     select(
         r'asi-AMSR2-n\d+', conversion('AMSR2_sea_ice_concentration', 'amsr_sea_ice_conc', TILES)
     ),
