@@ -470,3 +470,43 @@ def write_ghrsst_l4(path: Path, institution: str = 'UKMO') -> Path:
             }
         )
     return path
+
+
+def write_marine_heatwaves(path: Path) -> Path:
+    """A NOAA Coral Reef Watch Marine Heatwave Watch file of 2024-03-01, 45-80 N, 0-20 E.
+
+    Sources: the product page (coralreefwatch.noaa.gov/product/marine_heatwave/): a daily
+    global 5 km (0.05 degree) grid of the Hobday et al. (2018) categories from CoralTemp;
+    the categories 0 (none) to 4 (extreme) of Hobday et al. (2018), Oceanography 31(2).
+    No public description of the file's variables was found: the names
+    ``heatwave_category(time, lat, lon)``, ``mask`` (non-zero off the ocean), ``time``
+    with CF units and latitudes from south to north are what upstream
+    django-geo-spaas-processing's reader (extra_readers/marine_heatwaves.py) reads and
+    assumes; the byte dtypes and the time units are neutral choices. The cells are
+    0.5 degree (coarser than the product's, to stay small). Values are synthetic: the
+    category is the column index // 8 (0..4 from west to east); land (mask 1) in the
+    4 x 4 cells of the south-west corner.
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    latitudes = np.arange(45.25, 80, 0.5)
+    longitudes = np.arange(0.25, 20, 0.5)
+    shape = (1, len(latitudes), len(longitudes))
+    with netCDF4.Dataset(path, 'w') as dataset:
+        dataset.setncatts({'institution': 'NOAA Coral Reef Watch', 'Conventions': 'CF-1.6'})
+        for name, values in (('lat', latitudes), ('lon', longitudes)):
+            dataset.createDimension(name, len(values))
+            variable = dataset.createVariable(name, 'f4', (name,))
+            variable[:] = values
+        dataset.createDimension('time', 1)
+        time = dataset.createVariable('time', 'f8', ('time',))
+        time.units = 'seconds since 1981-01-01 00:00:00'
+        time[:] = [(datetime(2024, 3, 1, 12) - datetime(1981, 1, 1)).total_seconds()]
+        categories = np.broadcast_to(np.arange(len(longitudes)) // 8, shape).astype('i1')
+        variable = dataset.createVariable('heatwave_category', 'i1', ('time', 'lat', 'lon'))
+        variable[:] = categories
+        mask = np.zeros(shape, 'i1')
+        mask[0, :4, :4] = 1
+        dataset.createVariable('mask', 'i1', ('time', 'lat', 'lon'))[:] = mask
+    return path

@@ -80,7 +80,8 @@ PRODUCTS = {
     'nrt_global_j3n_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_j3'],
     'nrt_global_s6a_hr_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_s6a'],
     'nrt_global_h2b_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_h2b'],
-    'mhw_global_20240301': ['marine_heatwaves'],
+    'mhw_global_20240301': ['NOAA_CRW_marine_heatwaves'],
+    'noaa-crw_mhw_20240301': ['NOAA_CRW_marine_heatwaves'],
 }
 
 

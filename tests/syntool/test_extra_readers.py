@@ -32,6 +32,7 @@ from tests.syntool.fixtures import (
     require_real_tools,
     write_cmems_currents,
     write_ghrsst_l4,
+    write_marine_heatwaves,
     write_osisaf_ice_conc,
     write_osisaf_ice_type,
 )
@@ -103,6 +104,7 @@ def test_every_gdal_reader_type_has_a_module_and_is_not_a_real_converter_type():
         'remss_l4_mw_sst',
         'sla_cmems_l4',
         'osisaf_sea_ice_type',
+        'marine_heatwaves',
     } <= set(readers)
     for reader_type in readers:
         assert importlib.util.find_spec(f'{GDAL_READERS_PACKAGE}.{reader_type}'), reader_type
@@ -414,3 +416,30 @@ def test_osisaf_sea_ice_type_refuses_unknown_categories(tmp_path):
     assert completed.returncode == 1
     assert 'ice_type has categories [9] beyond 1..4' in completed.stderr
     assert not list((tmp_path / 'out').rglob('*.tiff'))
+
+
+def test_marine_heatwaves_writes_the_categories_north_up(tmp_path):
+    entry_id = 'noaa-crw_mhw_20240301'
+    source = write_marine_heatwaves(tmp_path / f'{entry_id}.nc')
+    completed = run_reader('marine_heatwaves', source, tmp_path / 'out')
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path(
+        'noaa_crw_marine_heatwaves', f'{entry_id}.tiff'
+    )
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == '"NOAA_CRW_marine_heatwaves"'
+    assert (metadata['datetime'], metadata['time_range']) == (
+        '"2024-03-01T12:00:00"',
+        '"-12h" "+12h"',
+    )
+    (band,) = info['bands']
+    assert (band.get('offset', 0), band.get('scale', 1)) == (0, 1)
+    # South-to-north latitudes written north up.
+    assert info['geoTransform'] == [0.0, 0.5, 0.0, 80.0, 0.0, -0.5]
+    values = read_bands(tiff)
+    # Categories 0..4 west to east; land (south-west corner, now the last rows): nodata.
+    assert [values[0][column] for column in (0, 8, 16, 24, 39)] == [0, 1, 2, 3, 4]
+    assert (values[69][0], values[65][4]) == (255, 0)

@@ -33,6 +33,7 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
     write_argo_profiles,
     write_cmems_currents,
     write_ghrsst_l4,
+    write_marine_heatwaves,
     write_model,
     write_osisaf_ice_conc,
     write_osisaf_ice_type,
@@ -375,6 +376,7 @@ TILED_GRIDS = {
         lambda path: write_ghrsst_l4(path, 'REMSS'),
         (0, 20, 50),
     ),
+    'NOAA_CRW_marine_heatwaves': ('noaa-crw_mhw_20240301', write_marine_heatwaves, (0, 20, 50)),
     'CMEMS_L4_SLA': (
         'nrt_global_allsat_phy_l4_20240301_20240307',
         lambda path: write_cmems_currents(path, 'sla', subset=True),
@@ -384,11 +386,13 @@ TILED_GRIDS = {
 # What the selector also makes of the same file (products.py): DUACS L4 maps hold the
 # geostrophic currents too.
 TILED_ALSO = {'CMEMS_L4_SLA': [('3413_CMEMS_L4_geostrophic_currents_vectorfield', 'VECTOR_FIELD')]}
-# The day each product's time stands for: GHRSST's coverage attributes, DUACS's day.
+# The day each product's time stands for: GHRSST's coverage attributes, DUACS's day,
+# the heatwave map's day around its time.
 TILED_DAYS = {
     'OSTIA_SST': ('2024-03-01 00:00:00', '2024-03-02 00:00:00'),
     'REMSS_MWOI_SST': ('2024-03-01 00:00:00', '2024-03-02 00:00:00'),
     'CMEMS_L4_SLA': ('2024-03-01 00:00:00', '2024-03-01 23:59:59'),
+    'NOAA_CRW_marine_heatwaves': ('2024-03-01 00:00:00', '2024-03-02 00:00:00'),
 }
 
 

@@ -49,7 +49,6 @@ __all__ = ['PARAMETER_SELECTORS', 'TYPES_OUTSIDE_PUBLIC_CONVERTER', 'entry_id_ma
 TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
     {
         'duacs_sla_arctic',
-        'marine_heatwaves',
         'nextsim',
         'norkyst800',
         'olci_l2',
@@ -222,8 +221,10 @@ SST = (
         r'\d{14}-UKMO-L4_GHRSST-SSTfnd-OSTIA',
         gdal_reader('OSTIA_SST', 'ostia_sst', TILES, min_latitude='50'),
     ),
+    # noaa-crw_mhw_: the entry_ids upstream's harvested NOAA CRW datasets have.
     select(
-        r'(mhw_|marine_heatwaves?_)', conversion('marine_heatwaves', 'marine_heatwaves', RASTER)
+        r'(noaa-crw_mhw_|mhw_|marine_heatwaves?_)',
+        gdal_reader('NOAA_CRW_marine_heatwaves', 'marine_heatwaves', TILES, min_latitude='50'),
     ),
 )
 
