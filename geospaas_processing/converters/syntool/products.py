@@ -238,6 +238,12 @@ IN_SITU = (
     select(r'\d{7}_[RD]traj$', reader('Argo_trajectories', 'argo_trajectory', TRAJECTORY)),
 )
 
+# No GDAL reader for the model grids (TOPAZ, NorKyst-800; neXtSIM in SEA_ICE): their
+# stereographic grids (TOPAZ: true at 90 N on a 6378273 m sphere, the proj4 string
+# upstream's extra_readers/topaz_utils.py uses) are none of the polar projections the
+# real ingestor reads (EPSG 3411/3412/3413/3976, see extra_readers/osisaf_grid.py), so a
+# reader would have to resample them to EPSG:3413, as upstream's readers do (gdal.Warp in
+# their projection_workaround); that resampling is not written here yet.
 MODELS = (
     select(
         r'RS2_\w+_(SCW|SCN|SGF|SSG|SGX|SCWA|SCNA)',
