@@ -228,6 +228,39 @@ OSISAF_NH_GRID = {
 }
 
 
+def osisaf_nh_file(path: Path, first_column: int, first_row: int, size: int = 60):
+    """An open netCDF4 dataset with an OSI SAF 10 km northern grid cut (see ``OSISAF_NH_GRID``).
+
+    Written: ``time`` (2024-03-01 12:00, seconds since 1978-01-01) and ``time_bnds``,
+    ``Polar_Stereographic_Grid``, ``xc``/``yc`` in km, on dimensions ``time``, ``nv``,
+    ``xc``, ``yc``; the caller adds the product's variable and closes the dataset.
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    x = -3845.0 + 10.0 * np.arange(first_column, first_column + size)
+    y = 5845.0 - 10.0 * np.arange(first_row, first_row + size)
+    seconds = (
+        datetime(2024, 3, 1, 12, tzinfo=UTC) - datetime(1978, 1, 1, tzinfo=UTC)
+    ).total_seconds()
+    dataset = netCDF4.Dataset(path, 'w', format='NETCDF4_CLASSIC')
+    dataset.setncatts({'institution': 'EUMETSAT OSI SAF', 'Conventions': 'CF-1.4'})
+    for name, length in (('time', 1), ('nv', 2), ('xc', size), ('yc', size)):
+        dataset.createDimension(name, length)
+    time = dataset.createVariable('time', 'f8', ('time',))
+    time.setncatts({'units': 'seconds since 1978-01-01 00:00:00', 'calendar': 'standard'})
+    time[:] = [seconds]
+    bounds = dataset.createVariable('time_bnds', 'f8', ('time', 'nv'))
+    bounds[:] = [[seconds - 43200, seconds + 43200]]
+    grid = dataset.createVariable('Polar_Stereographic_Grid', 'i4')
+    grid.setncatts(OSISAF_NH_GRID)
+    for name, values in (('xc', x), ('yc', y)):
+        coordinate = dataset.createVariable(name, 'f8', (name,))
+        coordinate.setncatts({'units': 'km', 'axis': name[0].upper()})
+        coordinate[:] = values
+    return dataset
+
+
 def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 545) -> Path:
     """An OSI SAF sea ice concentration file: a 60 x 60 cut of the 10 km northern grid.
 
@@ -238,30 +271,8 @@ def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 
     values are synthetic (a gradient from open water to full cover, a land corner), and
     ``lat``/``lon`` are left out (the reader uses the projected grid).
     """
-    import netCDF4
-
-    path.parent.mkdir(parents=True, exist_ok=True)
     size = 60
-    x = -3845.0 + 10.0 * np.arange(first_column, first_column + size)
-    y = 5845.0 - 10.0 * np.arange(first_row, first_row + size)
-    seconds = (
-        datetime(2024, 3, 1, 12, tzinfo=UTC) - datetime(1978, 1, 1, tzinfo=UTC)
-    ).total_seconds()
-    with netCDF4.Dataset(path, 'w', format='NETCDF4_CLASSIC') as dataset:
-        dataset.setncatts({'institution': 'EUMETSAT OSI SAF', 'Conventions': 'CF-1.4'})
-        for name, length in (('time', 1), ('nv', 2), ('xc', size), ('yc', size)):
-            dataset.createDimension(name, length)
-        time = dataset.createVariable('time', 'f8', ('time',))
-        time.setncatts({'units': 'seconds since 1978-01-01 00:00:00', 'calendar': 'standard'})
-        time[:] = [seconds]
-        bounds = dataset.createVariable('time_bnds', 'f8', ('time', 'nv'))
-        bounds[:] = [[seconds - 43200, seconds + 43200]]
-        grid = dataset.createVariable('Polar_Stereographic_Grid', 'i4')
-        grid.setncatts(OSISAF_NH_GRID)
-        for name, values in (('xc', x), ('yc', y)):
-            coordinate = dataset.createVariable(name, 'f8', (name,))
-            coordinate.setncatts({'units': 'km', 'axis': name[0].upper()})
-            coordinate[:] = values
+    with osisaf_nh_file(path, first_column, first_row, size) as dataset:
         rows, columns = np.meshgrid(np.arange(size), np.arange(size), indexing='ij')
         concentration = np.clip((rows + columns) * 100.0 / (2 * size - 30) - 20, 0, 100)
         concentration = np.ma.masked_where((rows < 10) & (columns < 10), concentration)  # land
@@ -285,21 +296,66 @@ def write_osisaf_ice_conc(path: Path, first_column: int = 345, first_row: int = 
     return path
 
 
-def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = False) -> Path:
+# OSI SAF sea ice type categories (flag_values: flag_meanings).
+OSISAF_ICE_TYPES = {1: 'open water', 2: 'first-year ice', 3: 'multi-year ice', 4: 'ambiguous'}
+
+
+def write_osisaf_ice_type(path: Path, first_column: int = 345, first_row: int = 545) -> Path:
+    """An OSI SAF sea ice type file (OSI-403): a 60 x 60 cut of the 10 km northern grid.
+
+    The grid, time and grid mapping are those of the concentration product
+    (``osisaf_nh_file``): the ice type product is distributed on the same 10 km polar
+    stereographic grid (file names ``ice_type_nh_polstere-100_multi_<date>1200.nc``).
+    ``ice_type(time, yc, xc)`` with ``flag_values`` 1 2 3 4 and ``flag_meanings``
+    ``open_water first_year_ice multi_year_ice ambiguous`` and a ``_FillValue`` of -1:
+    from memory of the OSI SAF Sea Ice Type Product User Manual (OSI-403) netCDF header;
+    no copy of the manual could be consulted here, so the dtype and fill value are not
+    checked against it. Values are synthetic: open water in the first 15 rows, first-year
+    ice down to row 30, multi-year ice below, one ambiguous cell at (45, 45), land (fill
+    value) in the first 10 x 10 cells.
+    """
+    size = 60
+    with osisaf_nh_file(path, first_column, first_row, size) as dataset:
+        rows, columns = np.meshgrid(np.arange(size), np.arange(size), indexing='ij')
+        types = np.where(rows < 15, 1, np.where(rows < 30, 2, 3))
+        types[45, 45] = 4
+        types = np.ma.masked_where((rows < 10) & (columns < 10), types)  # land
+        variable = dataset.createVariable('ice_type', 'i1', ('time', 'yc', 'xc'), fill_value=-1)
+        variable.setncatts(
+            {
+                'long_name': 'sea ice type',
+                'grid_mapping': 'Polar_Stereographic_Grid',
+                'coordinates': 'lat lon',
+                'flag_values': np.array(sorted(OSISAF_ICE_TYPES), 'i1'),
+                'flag_meanings': ' '.join(
+                    name.replace(' ', '_').replace('-', '_') for name in OSISAF_ICE_TYPES.values()
+                ),
+            }
+        )
+        variable[0] = types
+    return path
+
+
+def write_cmems_currents(
+    path: Path, source: str = 'total', whole_globe: bool = False, subset: bool = False
+) -> Path:
     """A Copernicus Marine L4 surface current file, cut to 70-80 N.
 
     ``source='total'``: the multi-observation currents (MULTIOBS_GLO_PHY_NRT_015_003):
     ``uo``/``vo`` in m/s on ``(time, depth, latitude, longitude)``, 0.25 degree cells,
     longitudes -180..180, cut to 0-20 E. ``source='sla'``: the DUACS L4 sea level maps
-    (SEALEVEL_GLO_PHY_L4_NRT_008_046): ``ugos``/``vgos`` on ``(time, latitude,
-    longitude)``, every longitude of the 0.25 degree grid in 0..360. Source: the variable
+    (SEALEVEL_GLO_PHY_L4_NRT_008_046): ``ugos``/``vgos`` and the sea level anomaly
+    ``sla`` (m) on ``(time, latitude, longitude)``, every longitude of the 0.25 degree
+    grid in 0..360. Source: the variable
     and dimension names are those of the products' user manuals (CMEMS-MOB-PUM-015-003/004
     and CMEMS-SL-PUM-008-032-068, "netCDF format" sections), written from memory of them:
     no copy of either manual could be consulted here, so the attributes beyond names,
     units and dimensions (e.g. the exact ``time`` units) are not checked against them.
-    Values are synthetic: a current of 0.5 m/s towards the north-east, land (fill
-    values) in the first 4 x 4 cells. ``whole_globe``: every latitude and longitude, in
-    1 degree cells (coarser than the products', to stay small).
+    Values are synthetic: a current of 0.5 m/s towards the north-east, a sea level
+    anomaly of 0.2 m, land (fill values) in the first 4 x 4 cells. ``whole_globe``: every
+    latitude and longitude, in 1 degree cells (coarser than the products', to stay small).
+    ``subset``: 0-20 E only for either source, as a regional subset downloaded from
+    Copernicus Marine (its subsetting service keeps the variables and dimensions).
     """
     import netCDF4
 
@@ -307,7 +363,7 @@ def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = 
     latitudes = np.arange(-89.5, 90, 1.0) if whole_globe else np.arange(70.125, 80, 0.25)
     if whole_globe:
         longitudes = np.arange(-179.5, 180, 1.0)
-    elif source == 'total':
+    elif source == 'total' or subset:
         longitudes = np.arange(0.125, 20, 0.25)
     else:
         longitudes = np.arange(0.125, 360, 0.25)
@@ -334,4 +390,123 @@ def write_cmems_currents(path: Path, source: str = 'total', whole_globe: bool = 
             values = np.ma.masked_array(np.full(shape, component), mask=False)
             values[..., :4, :4] = np.ma.masked
             variable[:] = values
+        if source == 'sla':
+            sla = dataset.createVariable('sla', 'f4', dimensions, fill_value=-2147483647.0)
+            sla.units = 'm'
+            values = np.ma.masked_array(np.full(shape, 0.2), mask=False)
+            values[..., :4, :4] = np.ma.masked
+            sla[:] = values
+    return path
+
+
+# GHRSST L4 analyses (OSTIA, REMSS MW_OI): the GDS 2.0 facts are those cited by
+# tests/converters/product_files.py (write_ghrsst_l4_ostia, write_ghrsst_l4_mw_oi).
+GHRSST_EPOCH = datetime(1981, 1, 1)
+GDS2_MASK = {'water': 1, 'land': 2, 'sea_ice': 8}
+
+
+def write_ghrsst_l4(path: Path, institution: str = 'UKMO') -> Path:
+    """A GHRSST L4 foundation SST analysis of 2024-03-01, 45-80 N, 0-20 E, 0.5 degree cells.
+
+    Sources: GHRSST GDS 2.0 revision 5 (zenodo.org/records/4700466), L4 files:
+    ``analysed_sst(time, lat, lon)`` int16 in kelvin with ``scale_factor`` 0.01,
+    ``add_offset`` 273.15 and ``_FillValue`` -32768 (the GDS example packing; OSTIA's and
+    MW_OI's own packing were not found in a public description), ``time`` in seconds
+    since 1981-01-01, ``mask(time, lat, lon)`` byte with flag_masks ``1 2 4 8 16`` =
+    ``water land optional_lake_surface sea_ice optional_river_surface``, global
+    attributes ``time_coverage_start``/``time_coverage_end`` (``YYYYmmddTHHMMSSZ``).
+    The time at noon of a day covering that day follows product_files.py's L4 writers;
+    no public source consulted here states OSTIA's or MW_OI's own time of day.
+    Values are synthetic: ``275 + 0.1 * row`` K, rows counted from the south; land (fill
+    value, mask 2) in the 4 x 4 cells of the north-west corner; sea ice (mask water +
+    sea_ice) in the north-east corner cell.
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    latitudes = np.arange(45.25, 80, 0.5)
+    longitudes = np.arange(0.25, 20, 0.5)
+    shape = (1, len(latitudes), len(longitudes))
+    with netCDF4.Dataset(path, 'w') as dataset:
+        for name, values in (('lat', latitudes), ('lon', longitudes)):
+            dataset.createDimension(name, len(values))
+            variable = dataset.createVariable(name, 'f4', (name,))
+            variable[:] = values
+        dataset['lat'].units, dataset['lon'].units = 'degrees_north', 'degrees_east'
+        dataset.createDimension('time', 1)
+        time = dataset.createVariable('time', 'i4', ('time',))
+        time.units = 'seconds since 1981-01-01 00:00:00'
+        time[:] = [int((datetime(2024, 3, 1, 12) - GHRSST_EPOCH).total_seconds())]
+        sst = dataset.createVariable(
+            'analysed_sst', 'i2', ('time', 'lat', 'lon'), fill_value=np.int16(-32768)
+        )
+        sst.setncatts(
+            {'scale_factor': np.float32(0.01), 'add_offset': np.float32(273.15), 'units': 'kelvin'}
+        )
+        rows = np.arange(len(latitudes))[None, :, None]
+        values = np.ma.masked_array(np.broadcast_to(275.0 + 0.1 * rows, shape).copy())
+        values[0, -4:, :4] = np.ma.masked  # north-west corner (rows go south to north)
+        sst[:] = values
+        mask = dataset.createVariable(
+            'mask', 'i1', ('time', 'lat', 'lon'), fill_value=np.int8(-128)
+        )
+        mask.setncatts(
+            {
+                'flag_masks': np.array([1, 2, 4, 8, 16], 'i1'),
+                'flag_meanings': 'water land optional_lake_surface sea_ice optional_river_surface',
+            }
+        )
+        flags = np.full(shape, GDS2_MASK['water'], 'i1')
+        flags[0, -4:, :4] = GDS2_MASK['land']
+        flags[0, -1, -1] = GDS2_MASK['water'] | GDS2_MASK['sea_ice']
+        mask[:] = flags
+        dataset.setncatts(
+            {
+                'Conventions': 'CF-1.7, ACDD-1.3',
+                'gds_version_id': '2.0',
+                'institution': institution,
+                'time_coverage_start': '20240301T000000Z',
+                'time_coverage_end': '20240302T000000Z',
+            }
+        )
+    return path
+
+
+def write_marine_heatwaves(path: Path) -> Path:
+    """A NOAA Coral Reef Watch Marine Heatwave Watch file of 2024-03-01, 45-80 N, 0-20 E.
+
+    Sources: the product page (coralreefwatch.noaa.gov/product/marine_heatwave/): a daily
+    global 5 km (0.05 degree) grid of the Hobday et al. (2018) categories from CoralTemp;
+    the categories 0 (none) to 4 (extreme) of Hobday et al. (2018), Oceanography 31(2).
+    No public description of the file's variables was found: the names
+    ``heatwave_category(time, lat, lon)``, ``mask`` (non-zero off the ocean), ``time``
+    with CF units and latitudes from south to north are what upstream
+    django-geo-spaas-processing's reader (extra_readers/marine_heatwaves.py) reads and
+    assumes; the byte dtypes and the time units are neutral choices. The cells are
+    0.5 degree (coarser than the product's, to stay small). Values are synthetic: the
+    category is the column index // 8 (0..4 from west to east); land (mask 1) in the
+    4 x 4 cells of the south-west corner.
+    """
+    import netCDF4
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    latitudes = np.arange(45.25, 80, 0.5)
+    longitudes = np.arange(0.25, 20, 0.5)
+    shape = (1, len(latitudes), len(longitudes))
+    with netCDF4.Dataset(path, 'w') as dataset:
+        dataset.setncatts({'institution': 'NOAA Coral Reef Watch', 'Conventions': 'CF-1.6'})
+        for name, values in (('lat', latitudes), ('lon', longitudes)):
+            dataset.createDimension(name, len(values))
+            variable = dataset.createVariable(name, 'f4', (name,))
+            variable[:] = values
+        dataset.createDimension('time', 1)
+        time = dataset.createVariable('time', 'f8', ('time',))
+        time.units = 'seconds since 1981-01-01 00:00:00'
+        time[:] = [(datetime(2024, 3, 1, 12) - datetime(1981, 1, 1)).total_seconds()]
+        categories = np.broadcast_to(np.arange(len(longitudes)) // 8, shape).astype('i1')
+        variable = dataset.createVariable('heatwave_category', 'i1', ('time', 'lat', 'lon'))
+        variable[:] = categories
+        mask = np.zeros(shape, 'i1')
+        mask[0, :4, :4] = 1
+        dataset.createVariable('mask', 'i1', ('time', 'lat', 'lon'))[:] = mask
     return path

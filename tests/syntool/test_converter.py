@@ -57,7 +57,7 @@ PRODUCTS = {
     'nrt_global_allsat_phy_l4_20240301_20240307': ['CMEMS_L4_SLA', 'CMEMS_L4_geostrophic_currents'],
     'dt_arctic_multimission_sea_level_uv_20200301': ['DUACS_Arctic_sea_level'],
     '20240301000000-IFR-L4_GHRSST-SSTfnd-ODYSSEA-GLOB_010-v02.1-fv01.0': ['ODYSSEA_SST'],
-    '20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1': ['REMSS_SST'],
+    '20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1': ['REMSS_MWOI_SST'],
     '20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA-GLOB-v02.0-fv02.0': ['OSTIA_SST'],
     'R6902912_123': ['Argo_profiles'],
     'D6902912_122D': ['Argo_profiles'],
@@ -80,7 +80,8 @@ PRODUCTS = {
     'nrt_global_j3n_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_j3'],
     'nrt_global_s6a_hr_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_s6a'],
     'nrt_global_h2b_phy_l3_1hz_20240301_20240307': ['CMEMS_L3_along_track_h2b'],
-    'mhw_global_20240301': ['marine_heatwaves'],
+    'mhw_global_20240301': ['NOAA_CRW_marine_heatwaves'],
+    'noaa-crw_mhw_20240301': ['NOAA_CRW_marine_heatwaves'],
 }
 
 

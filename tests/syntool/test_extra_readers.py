@@ -31,7 +31,10 @@ from tests.syntool.fixtures import (
     VENDOR,
     require_real_tools,
     write_cmems_currents,
+    write_ghrsst_l4,
+    write_marine_heatwaves,
     write_osisaf_ice_conc,
+    write_osisaf_ice_type,
 )
 from tests.syntool.test_real_tools import real_types
 
@@ -94,7 +97,15 @@ def reference_metadata_names() -> set[str]:
 
 def test_every_gdal_reader_type_has_a_module_and_is_not_a_real_converter_type():
     readers = gdal_readers()
-    assert {'osisaf_sea_ice_conc', 'current_cmems_l4'} <= set(readers)
+    assert {
+        'osisaf_sea_ice_conc',
+        'current_cmems_l4',
+        'ostia_sst',
+        'remss_l4_mw_sst',
+        'sla_cmems_l4',
+        'osisaf_sea_ice_type',
+        'marine_heatwaves',
+    } <= set(readers)
     for reader_type in readers:
         assert importlib.util.find_spec(f'{GDAL_READERS_PACKAGE}.{reader_type}'), reader_type
     assert not set(readers) & real_types()
@@ -274,3 +285,161 @@ def test_a_global_current_grid_is_cut_for_the_3413_portal(real_syntool_tools, tm
         metadata = json.loads((out_dir / result / 'metadata.json').read_text())
         assert metadata['output_type'] == 'VECTOR_FIELD'
         assert min(latitude for _, latitude in metadata['lonlat_shape']) >= 50 - 1e-6
+
+
+GHRSST_L4 = {
+    # type: (entry_id, product_name as the reader names it, institution)
+    'ostia_sst': (
+        '20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA-GLOB-v02.0-fv02.0',
+        'OSTIA_SST',
+        'UKMO',
+    ),
+    # The real converter's ghrsst_oi_mw_sst names the REMSS analysis REMSS_MWOI_SST.
+    'remss_l4_mw_sst': (
+        '20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1',
+        'REMSS_MWOI_SST',
+        'REMSS',
+    ),
+}
+
+
+@pytest.mark.parametrize('reader_type', sorted(GHRSST_L4))
+def test_ghrsst_l4_writes_the_converters_sst_geotiff(tmp_path, reader_type):
+    entry_id, product, institution = GHRSST_L4[reader_type]
+    source = write_ghrsst_l4(tmp_path / f'{entry_id}.nc', institution)
+    completed = run_reader(reader_type, source, tmp_path / 'out')
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path(product.lower(), f'{entry_id}.tiff')
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == f'"{product}"'
+    assert metadata['source_provider'] == f'"{institution}"'
+    assert metadata['datetime'] == '"2024-03-01T12:00:00"'
+    # time_coverage_start/end: the day around the noon time.
+    assert metadata['time_range'] == '"-12h" "+12h"'
+    # ghrsst_oi_mw_sst's band: K over 271.05..309.15, EPSG:4326, north up.
+    (band,) = info['bands']
+    assert (band['description'], band['unit']) == ('"sea surface temperature"', '"K"')
+    assert (band['offset'], band['scale']) == (pytest.approx(271.05), pytest.approx(38.1 / 254))
+    assert info['coordinateSystem']['wkt'].endswith('ID["EPSG",4326]]')
+    assert info['geoTransform'] == [0.0, 0.5, 0.0, 80.0, 0.0, -0.5]
+    assert info['size'] == [40, 70]
+    values = read_bands(tiff)
+    # North row: 275 + 0.1 * 69 = 281.9 K -> index 72; south row 275 K -> 26; land
+    # (north-west corner) and sea ice (north-east corner): nodata.
+    assert (values[0][10], values[69][10]) == (72, 26)
+    assert (values[0][0], values[0][39]) == (255, 255)
+
+
+def test_ghrsst_l4_cut_at_min_latitude(tmp_path):
+    entry_id, _, _ = GHRSST_L4['ostia_sst']
+    source = write_ghrsst_l4(tmp_path / f'{entry_id}.nc')
+    completed = run_reader('ostia_sst', source, tmp_path / 'out', 'min_latitude=50')
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    info = gdal_info(tiff)
+    # Cell centres 50.25 .. 79.75 N are kept: 60 rows, north edge unchanged.
+    assert info['size'] == [40, 60]
+    assert info['geoTransform'][3] == 80.0
+
+
+def test_a_file_without_analysed_sst_is_refused(tmp_path):
+    source = write_cmems_currents(tmp_path / '20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA.nc')
+    completed = run_reader('ostia_sst', source, tmp_path / 'out')
+    assert completed.returncode == 1
+    assert 'no analysed_sst variable: not a GHRSST L4 file' in completed.stderr
+
+
+def test_duacs_l4_sla_writes_the_converters_sea_level_geotiff(tmp_path):
+    entry_id = 'nrt_global_allsat_phy_l4_20240301_20240307'
+    source = write_cmems_currents(tmp_path / f'{entry_id}.nc', 'sla')
+    completed = run_reader('sla_cmems_l4', source, tmp_path / 'out')
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path('cmems_l4_sla', f'{entry_id}.tiff')
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == '"CMEMS_L4_SLA"'
+    assert metadata['datetime'] == '"2024-03-01T00:00:00"'
+    # The real converter's duacs_sea_level band and time range for an SLA map.
+    assert metadata['time_range'] == '"0s" "+86399s"'
+    (band,) = info['bands']
+    assert (band['description'], band['unit']) == ('"sla"', '"m"')
+    assert (band['offset'], band['scale']) == (-1, pytest.approx(2 / 254))
+    # 0..360 longitudes put in -180..180 order.
+    assert info['geoTransform'] == [-180.0, 0.25, 0.0, 80.0, 0.0, -0.25]
+    values = read_bands(tiff)
+    # 0.2 m -> index 152; land (0.125 E, southern rows: row 39, column 720): nodata.
+    assert (values[0][0], values[39][720]) == (152, 255)
+
+
+def test_osisaf_sea_ice_type_writes_the_categories_on_the_products_grid(tmp_path):
+    granule = 'ice_type_nh_polstere-100_multi_202403011200'
+    source = write_osisaf_ice_type(tmp_path / f'{granule}.nc')
+    completed = run_reader('osisaf_sea_ice_type', source, tmp_path / 'out')
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path('osisaf_sea_ice_type', f'{granule}.tiff')
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == '"OSISAF_sea_ice_type"'
+    assert metadata['datetime'] == '"2024-03-01T12:00:00"'
+    (band,) = info['bands']
+    assert band['description'] == '"sea ice type"'
+    # The category itself: GDAL lists no offset 0 or scale 1.
+    assert (band.get('offset', 0), band.get('scale', 1)) == (0, 1)
+    # The concentration's grid: EPSG:3413, the same cut of the 10 km grid.
+    assert info['coordinateSystem']['wkt'].endswith('ID["EPSG",3413]]')
+    assert info['geoTransform'] == [-400000.0, 10000.0, 0.0, 400000.0, 0.0, -10000.0]
+    colours = band['colorTable']['entries']
+    assert colours[2] != colours[3] != colours[4]
+    values = read_bands(tiff)
+    # Land and open water: nodata; first-year (2), multi-year (3), ambiguous (4) as such.
+    assert (values[0][0], values[12][40], values[20][5], values[50][5], values[45][45]) == (
+        255,
+        255,
+        2,
+        3,
+        4,
+    )
+
+
+def test_osisaf_sea_ice_type_refuses_unknown_categories(tmp_path):
+    source = write_osisaf_ice_type(tmp_path / 'ice_type_nh_polstere-100_multi_202403011200.nc')
+    with netCDF4.Dataset(source, 'a') as dataset:
+        dataset['ice_type'][0, 50, 50] = 9
+    completed = run_reader('osisaf_sea_ice_type', source, tmp_path / 'out')
+    assert completed.returncode == 1
+    assert 'ice_type has categories [9] beyond 1..4' in completed.stderr
+    assert not list((tmp_path / 'out').rglob('*.tiff'))
+
+
+def test_marine_heatwaves_writes_the_categories_north_up(tmp_path):
+    entry_id = 'noaa-crw_mhw_20240301'
+    source = write_marine_heatwaves(tmp_path / f'{entry_id}.nc')
+    completed = run_reader('marine_heatwaves', source, tmp_path / 'out')
+    assert completed.returncode == 0, completed.stderr
+    (tiff,) = (tmp_path / 'out').rglob('*.tiff')
+    assert tiff.relative_to(tmp_path / 'out') == Path(
+        'noaa_crw_marine_heatwaves', f'{entry_id}.tiff'
+    )
+    info = gdal_info(tiff)
+    metadata = info['metadata']['']
+    assert set(metadata) == reference_metadata_names()
+    assert metadata['product_name'] == '"NOAA_CRW_marine_heatwaves"'
+    assert (metadata['datetime'], metadata['time_range']) == (
+        '"2024-03-01T12:00:00"',
+        '"-12h" "+12h"',
+    )
+    (band,) = info['bands']
+    assert (band.get('offset', 0), band.get('scale', 1)) == (0, 1)
+    # South-to-north latitudes written north up.
+    assert info['geoTransform'] == [0.0, 0.5, 0.0, 80.0, 0.0, -0.5]
+    values = read_bands(tiff)
+    # Categories 0..4 west to east; land (south-west corner, now the last rows): nodata.
+    assert [values[0][column] for column in (0, 8, 16, 24, 39)] == [0, 1, 2, 3, 4]
+    assert (values[69][0], values[65][4]) == (255, 0)

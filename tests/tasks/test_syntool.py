@@ -32,8 +32,11 @@ from tests.syntool.fixtures import (  # noqa: F401 - fixtures
     syntool_tools,
     write_argo_profiles,
     write_cmems_currents,
+    write_ghrsst_l4,
+    write_marine_heatwaves,
     write_model,
     write_osisaf_ice_conc,
+    write_osisaf_ice_type,
 )
 from tests.tasks.conftest import broker_url_for, start_worker, stop_worker
 
@@ -354,3 +357,128 @@ def test_cmems_currents_chain_through_the_gdal_reader(
     ]
     assert syntool.cleanup({'dataset_id': dataset.id}) == [result]
     assert portal_rows(portal_database, f'product_{CURRENTS_PRODUCT}') == []
+
+
+# --- Gridded fields through the GDAL readers, as tiles on the 3413 portal ----------------
+
+# Portal product (as the readers name it): entry_id, input writer, the shape's west, east
+# and south bounds (the GHRSST inputs reach 45 N and are cut at 50 N; the DUACS input is
+# a 0-20 E, 70-80 N subset: all around the pole, its ingestion alone takes a minute
+# here; the reader's 0..360 longitudes are tested in tests/syntool/test_extra_readers.py).
+TILED_GRIDS = {
+    'OSTIA_SST': (
+        '20240301120000-UKMO-L4_GHRSST-SSTfnd-OSTIA-GLOB-v02.0-fv02.0',
+        lambda path: write_ghrsst_l4(path, 'UKMO'),
+        (0, 20, 50),
+    ),
+    'REMSS_MWOI_SST': (
+        '20240301120000-REMSS-L4_GHRSST-SSTfnd-MW_OI-GLOB-v02.0-fv05.1',
+        lambda path: write_ghrsst_l4(path, 'REMSS'),
+        (0, 20, 50),
+    ),
+    'NOAA_CRW_marine_heatwaves': ('noaa-crw_mhw_20240301', write_marine_heatwaves, (0, 20, 50)),
+    'CMEMS_L4_SLA': (
+        'nrt_global_allsat_phy_l4_20240301_20240307',
+        lambda path: write_cmems_currents(path, 'sla', subset=True),
+        (0, 20, 70),
+    ),
+}
+# What the selector also makes of the same file (products.py): DUACS L4 maps hold the
+# geostrophic currents too.
+TILED_ALSO = {'CMEMS_L4_SLA': [('3413_CMEMS_L4_geostrophic_currents_vectorfield', 'VECTOR_FIELD')]}
+# The day each product's time stands for: GHRSST's coverage attributes, DUACS's day,
+# the heatwave map's day around its time.
+TILED_DAYS = {
+    'OSTIA_SST': ('2024-03-01 00:00:00', '2024-03-02 00:00:00'),
+    'REMSS_MWOI_SST': ('2024-03-01 00:00:00', '2024-03-02 00:00:00'),
+    'CMEMS_L4_SLA': ('2024-03-01 00:00:00', '2024-03-01 23:59:59'),
+    'NOAA_CRW_marine_heatwaves': ('2024-03-01 00:00:00', '2024-03-02 00:00:00'),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+@pytest.mark.parametrize('product', sorted(TILED_GRIDS))
+def test_gridded_field_chain_through_the_gdal_reader(
+    task_environment, real_syntool_tools, portal_database, results_dir, product
+):
+    entry_id, write, (west, east, south) = TILED_GRIDS[product]
+    work_dir = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    write(work_dir / 'grids' / f'{entry_id}.nc')
+    dataset = helpers.make_dataset(
+        entry_id, [(f'https://data.example.org/{entry_id}.nc', services.HTTP_SERVICE)]
+    )
+    converted = syntool.convert(syntool.check_ingested((dataset.id, f'grids/{entry_id}.nc')))
+    portal_product = f'3413_{product}'
+    result = f'ingested/{portal_product}/{entry_id}'
+    also = TILED_ALSO.get(product, [])
+    results = [result, *(f'ingested/{name}/{entry_id}' for name, _ in also)]
+    assert converted == (dataset.id, results)
+    assert syntool.db_insert(converted) == converted
+
+    granule = results_dir / result
+    metadata = json.loads((granule / 'metadata.json').read_text())
+    assert (metadata['product'], metadata['output_type']) == (product, 'ZXY')
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == TILED_DAYS[product]
+    assert all(
+        west - 1e-6 <= lon <= east + 1e-6 and south - 1e-6 <= lat <= 80 + 1e-6
+        for lon, lat in metadata['lonlat_shape']
+    )
+    assert min(lat for _, lat in metadata['lonlat_shape']) == pytest.approx(south, abs=0.2)
+    assert sorted(granule.glob('tiles.zxy/*/*/*.png'))
+    tilemap = json.loads((granule / 'tiles.zxy' / 'tilemap.json').read_text())
+    assert tilemap['crs']['properties']['name'] == 'EPSG:3413'
+    assert sorted(portal_rows(portal_database, 'products')) == sorted(
+        [(portal_product, portal_product, 'ZXY'), *((name, name, kind) for name, kind in also)]
+    )
+    assert [row[0] for row in portal_rows(portal_database, f'product_{portal_product}')] == [
+        entry_id
+    ]
+    assert sorted(syntool.cleanup({'dataset_id': dataset.id})) == sorted(results)
+    assert portal_rows(portal_database, f'product_{portal_product}') == []
+    assert not granule.exists()
+
+
+# --- OSI SAF sea ice type: categories as one raster image on the 3413 portal --------------
+
+ICE_TYPE_GRANULE = 'ice_type_nh_polstere-100_multi_202403011200'
+# Named by the reader and the ingestor (<EPSG>_<product>_raster for a raster output).
+ICE_TYPE_PRODUCT = '3413_OSISAF_sea_ice_type_raster'
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.service('mariadb')
+def test_osisaf_sea_ice_type_chain_through_the_gdal_reader(
+    task_environment, real_syntool_tools, portal_database, results_dir
+):
+    work_dir = Path(task_environment['GEOSPAAS_PROCESSING_WORK_DIR'])
+    write_osisaf_ice_type(work_dir / 'osisaf' / f'{ICE_TYPE_GRANULE}.nc')
+    dataset = make_dataset(ICE_TYPE_GRANULE)
+    args = syntool.check_ingested((dataset.id, f'osisaf/{ICE_TYPE_GRANULE}.nc'))
+    converted = syntool.convert(args)
+    result = f'ingested/{ICE_TYPE_PRODUCT}/{ICE_TYPE_GRANULE}'
+    assert converted == (dataset.id, [result])
+    assert syntool.db_insert(converted) == converted
+
+    granule = results_dir / result
+    metadata = json.loads((granule / 'metadata.json').read_text())
+    # One image of the categories (palette, nodata 255), not tiles.
+    assert (metadata['product'], metadata['output_type']) == ('OSISAF_sea_ice_type', 'IMAGE')
+    assert (metadata['ispaletted'], metadata['nodatavalues']) == (True, [255])
+    assert (granule / 'imageLayer.png').is_file() and not (granule / 'tiles.zxy').exists()
+    assert (metadata['begin_datetime'], metadata['end_datetime']) == (
+        '2024-03-01 00:00:00',
+        '2024-03-02 00:00:00',
+    )
+    # The 60 x 60 cut of the 10 km grid, in EPSG:3413 metres.
+    assert metadata['bbox_infos']['bbox'] == pytest.approx([-400000, -200000, 200000, 400000])
+    assert all(lat > 80 for _, lat in metadata['lonlat_shape'])
+    assert portal_rows(portal_database, 'products') == [
+        (ICE_TYPE_PRODUCT, ICE_TYPE_PRODUCT, 'IMAGE')
+    ]
+    assert [row[0] for row in portal_rows(portal_database, f'product_{ICE_TYPE_PRODUCT}')] == [
+        ICE_TYPE_GRANULE
+    ]
+    assert syntool.cleanup({'dataset_id': dataset.id}) == [result]
+    assert portal_rows(portal_database, f'product_{ICE_TYPE_PRODUCT}') == []
+    assert not granule.exists()

@@ -49,16 +49,11 @@ __all__ = ['PARAMETER_SELECTORS', 'TYPES_OUTSIDE_PUBLIC_CONVERTER', 'entry_id_ma
 TYPES_OUTSIDE_PUBLIC_CONVERTER = frozenset(
     {
         'duacs_sla_arctic',
-        'marine_heatwaves',
         'nextsim',
         'norkyst800',
         'olci_l2',
         'osisaf_sea_ice_drift',
-        'osisaf_sea_ice_type',
-        'ostia_sst',
         'radarsat_roughness',
-        'remss_l4_mw_sst',
-        'sla_cmems_l4',
         'slstr',
         'slstr_sst',
         'swot',
@@ -178,7 +173,7 @@ SEA_ICE = (
             ),
         ),
     ),
-    select(r'ice_type_[ns]h_', conversion('OSISAF_sea_ice_type', 'osisaf_sea_ice_type', RASTER)),
+    select(r'ice_type_[ns]h_', gdal_reader('OSISAF_sea_ice_type', 'osisaf_sea_ice_type', RASTER)),
     select(
         r'asi-AMSR2-n\d+', conversion('AMSR2_sea_ice_concentration', 'amsr_sea_ice_conc', TILES)
     ),
@@ -190,9 +185,10 @@ SEA_ICE = (
     ),
 )
 
-# Global grids are cut at 50 N for the EPSG:3413 portal: the real ingestor fails on a
-# global grid there ("Not valid simplified shape", tests/syntool/test_extra_readers.py),
-# as upstream noted ("needs cropping beforehand to work in projection 3413").
+# Global grids (here and in SST) are cut at 50 N for the EPSG:3413 portal: the real
+# ingestor fails on a global grid there ("Not valid simplified shape",
+# tests/syntool/test_extra_readers.py), as upstream noted ("needs cropping beforehand to
+# work in projection 3413").
 CMEMS_L4 = (
     select(
         r'(dataset-uv-nrt|cmems_obs-mob_glo_phy-cur_(nrt|my)_)',
@@ -200,7 +196,7 @@ CMEMS_L4 = (
     ),
     select(
         r'(nrt|dt)_global_allsat_phy_l4_',
-        conversion('CMEMS_L4_SLA', 'sla_cmems_l4', TILES),
+        gdal_reader('CMEMS_L4_SLA', 'sla_cmems_l4', TILES, min_latitude='50'),
         gdal_reader(
             'CMEMS_L4_geostrophic_currents',
             'current_cmems_l4',
@@ -217,10 +213,18 @@ CMEMS_L4 = (
 
 SST = (
     select(r'\d{14}-IFR-L4_GHRSST-SSTfnd-ODYSSEA', conversion('ODYSSEA_SST', 'odyssea_sst', TILES)),
-    select(r'\d{14}-REMSS-L4_GHRSST-SSTfnd-MW', conversion('REMSS_SST', 'remss_l4_mw_sst', TILES)),
-    select(r'\d{14}-UKMO-L4_GHRSST-SSTfnd-OSTIA', conversion('OSTIA_SST', 'ostia_sst', TILES)),
     select(
-        r'(mhw_|marine_heatwaves?_)', conversion('marine_heatwaves', 'marine_heatwaves', RASTER)
+        r'\d{14}-REMSS-L4_GHRSST-SSTfnd-MW',
+        gdal_reader('REMSS_MWOI_SST', 'remss_l4_mw_sst', TILES, min_latitude='50'),
+    ),
+    select(
+        r'\d{14}-UKMO-L4_GHRSST-SSTfnd-OSTIA',
+        gdal_reader('OSTIA_SST', 'ostia_sst', TILES, min_latitude='50'),
+    ),
+    # noaa-crw_mhw_: the entry_ids upstream's harvested NOAA CRW datasets have.
+    select(
+        r'(noaa-crw_mhw_|mhw_|marine_heatwaves?_)',
+        gdal_reader('NOAA_CRW_marine_heatwaves', 'marine_heatwaves', TILES, min_latitude='50'),
     ),
 )
 
@@ -234,6 +238,12 @@ IN_SITU = (
     select(r'\d{7}_[RD]traj$', reader('Argo_trajectories', 'argo_trajectory', TRAJECTORY)),
 )
 
+# No GDAL reader for the model grids (TOPAZ, NorKyst-800; neXtSIM in SEA_ICE): their
+# stereographic grids (TOPAZ: true at 90 N on a 6378273 m sphere, the proj4 string
+# upstream's extra_readers/topaz_utils.py uses) are none of the polar projections the
+# real ingestor reads (EPSG 3411/3412/3413/3976, see extra_readers/osisaf_grid.py), so a
+# reader would have to resample them to EPSG:3413, as upstream's readers do (gdal.Warp in
+# their projection_workaround); that resampling is not written here yet.
 MODELS = (
     select(
         r'RS2_\w+_(SCW|SCN|SGF|SSG|SGX|SCWA|SCNA)',

@@ -35,9 +35,14 @@ from osgeo import osr
 
 from geospaas_processing.converters.syntool.extra_readers import cli
 from geospaas_processing.converters.syntool.extra_readers.geotiff import (
+    JET_PALETTE,
     Band,
-    linear_palette,
     write_geotiff,
+)
+from geospaas_processing.converters.syntool.extra_readers.latlon import (
+    coordinate,
+    north_up,
+    surface_field,
 )
 from geospaas_processing.converters.syntool.extra_readers.netcdf import (
     converter_metadata,
@@ -52,8 +57,7 @@ SOURCES = {
     'sla': (('ugos', 'vgos'), 'CMEMS_L4_geostrophic_currents'),
 }
 VELOCITY_RANGE = (0.0, 5.08)  # mercator_current's vmin, vmax
-# Blue (slow) to red (fast), a jet-like scale as the converter's current readers use.
-PALETTE = linear_palette([(0, 0, 143), (0, 128, 255), (128, 255, 128), (255, 128, 0), (128, 0, 0)])
+PALETTE = JET_PALETTE
 
 
 def time_range(in_file: Path, moment: datetime) -> list[str]:
@@ -68,27 +72,6 @@ def time_range(in_file: Path, moment: datetime) -> list[str]:
     if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
         return ['+0h', '+24h']
     return ['-12h', '+12h']
-
-
-def surface_field(variable: netCDF4.Variable) -> np.ma.MaskedArray:
-    """The first time (and first depth) of a ``(time, [depth,] latitude, longitude)`` field."""
-    if variable.ndim not in (3, 4) or variable.dimensions[-2:] not in (
-        ('latitude', 'longitude'),
-        ('lat', 'lon'),
-    ):
-        raise ReaderError(
-            f'{variable.name} is on {variable.dimensions}, expected '
-            '(time, [depth,] latitude, longitude)'
-        )
-    field = variable[0] if variable.ndim == 3 else variable[0, 0]
-    return np.ma.masked_invalid(np.ma.asarray(field, dtype=float))
-
-
-def coordinate(dataset: netCDF4.Dataset, *names: str) -> np.ndarray:
-    for name in names:
-        if name in dataset.variables:
-            return np.asarray(dataset.variables[name][:], dtype=float)
-    raise ReaderError(f'no {" or ".join(names)} coordinate')
 
 
 def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Path]:
@@ -112,27 +95,13 @@ def convert(in_file: Path, out_dir: Path, options: Mapping[str, str]) -> list[Pa
         longitudes = coordinate(dataset, 'longitude', 'lon')
         moment = product_time(dataset)
         provider = getattr(dataset, 'institution', 'Copernicus Marine Service')
-    longitudes = np.where(longitudes > 180, longitudes - 360, longitudes)
-    columns = np.argsort(longitudes, kind='stable')
-    rows = np.argsort(-latitudes, kind='stable')  # GeoTIFF rows go north to south
-    rows = rows[latitudes[rows] >= min_latitude]
-    if rows.size < 2:
-        raise ReaderError(f'no latitudes north of min_latitude={min_latitude}')
-    longitudes, latitudes = longitudes[columns], latitudes[rows]
-    east, north = east[rows][:, columns], north[rows][:, columns]
+    grid = north_up(latitudes, longitudes, min_latitude)
+    east, north = grid.arrange(east), grid.arrange(north)
     missing_cells = np.ma.getmaskarray(east) | np.ma.getmaskarray(north)
     speed = np.ma.masked_where(missing_cells, np.hypot(east.filled(0), north.filled(0)))
     angle = np.mod(np.degrees(np.arctan2(north.filled(0), east.filled(0))) + 360.0, 360.0)
     direction = np.ma.masked_where(missing_cells, angle)
-    step_x, step_y = longitudes[1] - longitudes[0], latitudes[1] - latitudes[0]
-    geotransform = (
-        longitudes[0] - step_x / 2,
-        step_x,
-        0.0,
-        latitudes[0] - step_y / 2,
-        0.0,
-        step_y,
-    )
+    geotransform = grid.geotransform
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(4326)
     metadata = converter_metadata(

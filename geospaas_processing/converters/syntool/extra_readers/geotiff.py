@@ -125,3 +125,10 @@ def write_geotiff(
     finally:
         dataset = None
     return path
+
+
+# Blue (low) to dark red (high): a jet-like scale, as the converter's "matplotlib_jet"
+# colour table of its current and sea level readers.
+JET_PALETTE = linear_palette(
+    [(0, 0, 143), (0, 128, 255), (128, 255, 128), (255, 128, 0), (128, 0, 0)]
+)
