@@ -110,8 +110,8 @@ def _select_and_download(args: argparse.Namespace) -> int:
         return util.EXIT_USAGE
     if args.dry_run:
         return _dry_run(args, manager)
-    # The first Ctrl-C sets the manager's cancel event: transfers in flight stop at their
-    # next block keeping their partial files, none starts, and the summary is printed.
+    # The first Ctrl-C sets the manager's cancel event: transfers in flight stop at once
+    # (connections cut) keeping their partial files, none starts, and the summary is printed.
     with Interrupt('geospaas-download', cancel=manager.cancel):
         return _download(args, manager, matched)
 

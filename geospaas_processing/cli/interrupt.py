@@ -1,7 +1,7 @@
 """Ctrl-C in the commands: the first stops new work and lets the command sum up; the second quits.
 
 The first SIGINT sets :attr:`Interrupt.cancelled` (for downloads, the manager's ``cancel``
-event: transfers stop at their next block, keeping their partial files for resume, and no
+event: transfers stop at once, their connections cut, keeping their partial files for resume; no
 new one starts; other loops call :meth:`Interrupt.check` or look at the event); the command
 prints what finished and exits with status 130 (128 + SIGINT, as shells report it),
 without a traceback. A second SIGINT exits at once with the same status.

@@ -11,12 +11,13 @@ import posixpath
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from geospaas_processing.downloaders import _files
+from geospaas_processing.downloaders._in_flight import InFlight
 from geospaas_processing.downloaders.base import Downloader, RemoteFile, ResumePoint
 from geospaas_processing.downloaders.errors import (
     DownloadCancelled,
@@ -56,12 +57,14 @@ def fetch(
     key: Hashable = None,
     make_room: RoomMaker | None = None,
     cancel: threading.Event | None = None,
+    in_flight: InFlight | None = None,
 ) -> tuple[Path, int]:
     """Download ``url`` into ``directory``; return the complete file's path and size.
 
     ``progress`` hears of the transfer under ``key`` (see
     :mod:`geospaas_processing.downloaders.progress`). ``cancel``, when set, stops the
-    transfer at the next block with :class:`DownloadCancelled`, keeping the partial file.
+    transfer at the next block with :class:`DownloadCancelled`, keeping the partial file;
+    with ``in_flight`` (watching the same event) a read waiting for data is cut at once.
     A transfer slower than the provider's low-speed limit for its low-speed time stops
     with :class:`LowSpeedError`, keeping the partial file too.
 
@@ -89,7 +92,8 @@ def fetch(
         try:
             remote = downloader.open(url, _resume_point(handle, partial))
             try:
-                size = _receive(remote, handle, partial, watch, make_room)
+                with in_flight.track(remote) if in_flight is not None else nullcontext():
+                    size = _receive(remote, handle, partial, watch, make_room)
             finally:
                 remote.close()
             final = directory / (
@@ -194,10 +198,7 @@ class _Watch:
         """
         if self.cancel is not None and self.cancel.is_set():
             self.flush()
-            raise DownloadCancelled(
-                f'the download of {self.url} was cancelled; the partial file is kept',
-                url=self.url,
-            )
+            raise self.cancelled()
         self.unreported += count
         now = time.monotonic()
         if now < self.next_tick:
@@ -209,6 +210,12 @@ class _Watch:
         if self.lease is not None and now - self.lease_checked_at >= LEASE_CHECK_INTERVAL:
             self.lease.check()
             self.lease_checked_at = now
+
+    def cancelled(self) -> DownloadCancelled:
+        """The error ending a cancelled transfer."""
+        return DownloadCancelled(
+            f'the download of {self.url} was cancelled; the partial file is kept', url=self.url
+        )
 
     def flush(self) -> None:
         """Report the bytes written since the last report."""
@@ -249,8 +256,15 @@ def _receive(
     watch.begin(remote)
     try:
         written = _copy_body(remote, handle.fileno(), partial.data.parent, hashers, watch)
+    except Exception as exc:
+        # A cut connection (RemoteFile.abort) makes the read fail: the transfer was cancelled.
+        if remote.aborted and not isinstance(exc, DownloadCancelled):
+            raise watch.cancelled() from exc
+        raise
     finally:
         watch.flush()
+    if remote.aborted:  # the cut read as the end of a body of unknown length: not complete
+        raise watch.cancelled()
     os.fsync(handle.fileno())
     _check_size(remote, written, partial)
     _check_checksums(remote, hashers, partial)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from geospaas_processing.downloaders.provider_settings import ProviderSettings
 from geospaas_processing.redaction import install_log_filter, redact_url
 from geospaas_processing.registry import Registry as NamedRegistry
 
+LOGGER = logging.getLogger(__name__)
 #: Seconds a read may wait for data when the provider turns the low-speed check off.
 READ_TIMEOUT = 120.0
 
@@ -42,6 +44,9 @@ class RemoteFile:
         name: the file name the server suggests (untrusted, may be a path), else None.
         validator: a token identifying this version of the file for a later resume, else None.
         checksums: digests of the whole file the server sent, by hashlib algorithm name.
+        abort_callback: optional, called from another thread to stop the transfer at once
+            (cut its connection): a read waiting for data, even from a server that sends
+            nothing, then returns the end or raises; see :meth:`abort`.
         readinto: optional, the same bytes as ``chunks`` read into a caller's buffer:
             ``readinto(buffer)`` puts the next bytes that have arrived (at least one, at
             most ``len(buffer)``, without waiting for a full buffer, so that a trickling
@@ -58,6 +63,21 @@ class RemoteFile:
     checksums: dict[str, bytes] = field(default_factory=dict)
     close_callback: object = None
     readinto: Callable[[memoryview], int] | None = None
+    abort_callback: Callable[[], None] | None = None
+    aborted: bool = False
+
+    def abort(self) -> None:
+        """Cut the transfer from another thread (cancel); :attr:`aborted` is then True.
+
+        A read in progress or to come ends early (end of data or an error): the reader
+        tells a cancelled transfer from a failed one by :attr:`aborted`.
+        """
+        self.aborted = True
+        if self.abort_callback is not None:
+            try:
+                self.abort_callback()
+            except Exception:  # the connection was already gone: nothing left to cut
+                LOGGER.debug('aborting a transfer failed', exc_info=True)
 
     def close(self) -> None:
         """Release the connection behind the transfer (done by the caller, also on errors)."""
@@ -78,6 +98,9 @@ class Downloader(ABC):
       :class:`RetriableDownloadError` for temporary failures (also from the chunk iterator
       when the connection drops), :class:`AuthenticationError` when credentials are refused
       and :class:`DownloadError` otherwise, each chained to the underlying exception.
+    - The :class:`RemoteFile` sets ``abort_callback`` when a read can wait on the network:
+      called from another thread on cancel, it cuts the connection so that the read ends
+      at once (HTTP and FTP shut their sockets down, SFTP closes its channel).
     - :meth:`size` returns the size of the remote file without transferring it, or None.
     - A read waits at most :meth:`read_timeout` seconds for data, then raises
       :class:`RetriableDownloadError` (a stalled server never holds a slot for ever); the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ftplib
 import socket
 from collections.abc import Iterator
@@ -74,6 +75,14 @@ class FTPDownloader(Downloader):
             data.close()
             connection.close()
 
+        def abort() -> None:
+            # shutdown wakes a recv blocked in another thread; both sockets, so that
+            # neither the data nor the wait for the server's end-of-transfer reply holds.
+            for sock in (data, connection.sock):
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+
         return RemoteFile(
             chunks=_chunks(connection, data, url),
             offset=offset,
@@ -81,6 +90,7 @@ class FTPDownloader(Downloader):
             name=path.rsplit('/', 1)[-1],
             validator=validator,
             close_callback=close,
+            abort_callback=abort,
         )
 
     @staticmethod

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import http.client
 import posixpath
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
@@ -185,6 +187,7 @@ class HTTPDownloader(Downloader):
             ),
             close_callback=response.close,
             readinto=_body_reader(url, response),
+            abort_callback=functools.partial(_shut_down, response),
         )
 
     def _check_content_type(self, url: str, response: requests.Response, name: str | None) -> None:
@@ -229,7 +232,7 @@ def _body_reader(url: str, response: requests.Response) -> Callable[[memoryview]
     urllib3's ``read1`` returns a new bytes object per call; reading the socket file of the
     http.client response it wraps saves that allocation and copy per chunk. Like ``read1``,
     it returns what has arrived rather than waiting for a full buffer, so that a trickling
-    server is seen by the low-speed check and a cancel by the next block. Only for a body
+    server is seen by the low-speed check. Only for a body
     framed by Content-Length (the usual file download); a chunked or unframed body goes
     through the chunks. At the end the connection goes back to the session's pool, as
     urllib3 does after its own last read.
@@ -271,6 +274,18 @@ def _body_reader(url: str, response: requests.Response) -> Callable[[memoryview]
         raw.release_conn()
 
     return readinto
+
+
+def _shut_down(response: requests.Response) -> None:
+    """Cut the response's connection so that a read blocked on it returns at once.
+
+    ``shutdown`` wakes a ``recv`` blocked in another thread (Linux); ``close`` would not.
+    The read then sees the end of the stream (or an error) and the connection is not reused.
+    """
+    connection = getattr(response.raw, 'connection', None)
+    sock = getattr(connection, 'sock', None)
+    if sock is not None:
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _content_length(response: requests.Response) -> int | None:

@@ -149,6 +149,12 @@ class SFTPDownloader(Downloader):
             else:
                 pooled.__exit__(None, None, None)
 
+        def abort() -> None:
+            # Closing the channel wakes a read waiting on it (paramiko's BufferedPipe);
+            # the read then fails with EOFError and the session is not reused.
+            state['failed'] = state['failed'] or EOFError('transfer aborted')
+            session.sftp.get_channel().close()
+
         return RemoteFile(
             chunks=_chunks(handle, url, state),
             offset=offset,
@@ -156,6 +162,7 @@ class SFTPDownloader(Downloader):
             name=path.rsplit('/', 1)[-1],
             validator=validator,
             close_callback=close,
+            abort_callback=abort,
         )
 
     def size(self, url: str) -> int | None:

@@ -19,6 +19,7 @@ protocol's downloader -> a partial file, fsynced and renamed -> the manifest.
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import os
 import threading
@@ -31,6 +32,7 @@ from types import TracebackType
 
 from geospaas_processing.downloaders import _files, _transfer
 from geospaas_processing.downloaders import provider_settings as provider_settings_module
+from geospaas_processing.downloaders._in_flight import InFlight
 from geospaas_processing.downloaders._layout import DownloadLayout
 from geospaas_processing.downloaders._slots import ProviderSlots
 from geospaas_processing.downloaders.base import Downloader, registry
@@ -133,7 +135,8 @@ class Transfers:
         progress: a :class:`TransferProgress`, or a ``(key, bytes_done, bytes_total)``
             callable; called from worker threads.
         cancel: when set (Ctrl-C), no new transfer starts and the transfers in flight stop at
-            their next block, keeping their partial files; their outcomes are ``CANCELLED``.
+            once, even when waiting on a server that sends nothing (their connections are
+            cut), keeping their partial files; their outcomes are ``CANCELLED``.
         slot_timeout: seconds to wait for a provider slot before ``TooManyDownloadsError``.
         free_space: when the disk lacks room for a file, delete the oldest completed
             downloads under the download directory's root until it fits (never files being
@@ -192,11 +195,13 @@ class Transfers:
         Per-job failures are outcomes, not exceptions. Once ``cancel`` is set no job
         starts: the jobs not started yield nothing.
         """
-        for outcome in _bounded_map(self._download_job, jobs, self.max_workers, self.cancel):
-            if outcome is not None:
-                yield outcome
+        with InFlight(self.cancel) as in_flight:
+            download_job = functools.partial(self._download_job, in_flight=in_flight)
+            for outcome in _bounded_map(download_job, jobs, self.max_workers, self.cancel):
+                if outcome is not None:
+                    yield outcome
 
-    def _download_job(self, job: DownloadJob) -> DatasetOutcome | None:
+    def _download_job(self, job: DownloadJob, in_flight: InFlight) -> DatasetOutcome | None:
         """The job's outcome; None when it was cancelled before it started (queued jobs)."""
         if self.cancel.is_set():
             return None
@@ -206,7 +211,7 @@ class Transfers:
             present = self._present(job, directory)
             if present is not None:
                 return self._outcome(job, DownloadStatus.PRESENT, present, present.stat().st_size)
-            return self._download_uris(job, directory)
+            return self._download_uris(job, directory, in_flight)
         except OSError as exc:  # the dataset's directory cannot be used: this dataset fails
             error = DownloadError(
                 f'cannot write in {directory or self.layout.template}: {exc.strerror or exc}',
@@ -261,11 +266,13 @@ class Transfers:
             uri=uri,
         )
 
-    def _download_uris(self, job: DownloadJob, directory: Path) -> DatasetOutcome:
+    def _download_uris(
+        self, job: DownloadJob, directory: Path, in_flight: InFlight
+    ) -> DatasetOutcome:
         errors: list[tuple[str, DownloadError]] = []
         for uri, service in job.uris:
             try:
-                path, size = self._fetch(job, uri, service, directory)
+                path, size = self._fetch(job, uri, service, directory, in_flight)
             except (NoSpaceLeftError, DownloadCancelled):
                 raise
             except DownloadError as error:
@@ -278,7 +285,12 @@ class Transfers:
         raise combined_error(job, errors)
 
     def _fetch(
-        self, job: DownloadJob, uri: str, service: str | None, directory: Path
+        self,
+        job: DownloadJob,
+        uri: str,
+        service: str | None,
+        directory: Path,
+        in_flight: InFlight,
     ) -> tuple[Path, int]:
         downloader = self.downloader(uri, service)
         with self._slots.hold(downloader.settings) as lease:
@@ -291,6 +303,7 @@ class Transfers:
                 key=job.key,
                 make_room=self._make_room,
                 cancel=self.cancel,
+                in_flight=in_flight,
             )
 
     def downloader(self, uri: str, service: str | None = None) -> Downloader:

@@ -401,18 +401,53 @@ def test_ctrl_c_with_save_path_records_the_datasets_finished_before_it(http_serv
     ]
 
 
-def test_a_second_ctrl_c_quits_at_once(http_server, tmp_path):
-    # Half the file, then nothing for an hour, and settings that let a transfer wait that
-    # long for data: after the first Ctrl-C the transfer has no next block to stop at.
+def silent_after_half(http_server, tmp_path, name: str) -> Path:
+    """Half of ``name``, then nothing for an hour, and settings letting a read wait that long.
+
+    Returns the settings file. With ``low_speed_time: 3600`` the downloader's read waits
+    for data up to its read timeout (120 s): a command ending far sooner after Ctrl-C
+    did not wait for the server.
+    """
     settings = tmp_path / 'settings.yml'
     settings.write_text(f"'{http_server.base_url}':\n  low_speed_time: 3600\n")
-    make_dataset('stalled', [(trickling(http_server, '/stalled.nc', interval=3600), HTTP)])
+    make_dataset(name, [(trickling(http_server, f'/{name}.nc', interval=3600), HTTP)])
+    return settings
+
+
+def test_the_first_ctrl_c_stops_a_transfer_whose_server_went_silent(http_server, tmp_path):
+    """Issue 13 item 4: the read waiting on the silent server is cut; no second Ctrl-C."""
+    settings = silent_after_half(http_server, tmp_path, 'stalled')
     out = tmp_path / 'out'
     command = start_download('-d', str(out), '-c', str(settings))
     wait_until(lambda: partial_files(out, at_least=HALF))
     command.interrupt()
+    status, stdout, stderr = command.finish(timeout=30)  # far below the 120 s read timeout
+    assert status == 130, stderr
+    assert 'Traceback' not in stderr
+    assert 'downloaded: 0 (1.5 MiB transferred), already present: 0, failed: 0' in stdout
+    assert (
+        'interrupted: 0 of 1 datasets finished, 1 stopped in flight (partial files kept), '
+        '0 not started; the same command resumes them'
+    ) in stderr
+    [partial] = partial_files(out, at_least=HALF)  # kept for the resume
+    assert not list(out.rglob('*.nc'))  # nothing passed off as complete
+
+
+def test_a_second_ctrl_c_quits_at_once(http_server, tmp_path):
+    # A server that takes the request and never answers it: the transfer has no connection
+    # of its own yet for the first Ctrl-C to cut, so only the second ends the command.
+    settings = tmp_path / 'settings.yml'
+    settings.write_text(f"'{http_server.base_url}':\n  low_speed_time: 3600\n")
+    url = http_server.add_file(
+        '/unanswered.nc', BODY, before_answer=lambda method: http_server.closing.wait()
+    )
+    make_dataset('unanswered', [(url, HTTP)])
+    out = tmp_path / 'out'
+    command = start_download('-d', str(out), '-c', str(settings))
+    wait_until(lambda: any(r.path == '/unanswered.nc' for r in http_server.requests))
+    command.interrupt()
     assert command.wait_for('Ctrl-C again to quit at once')
-    assert command.process.poll() is None  # the stalled transfer holds the first Ctrl-C
+    assert command.process.poll() is None  # the unanswered request holds the first Ctrl-C
     command.interrupt()
     status, stdout, stderr = command.finish()
     assert status == 130 and 'Traceback' not in stderr

@@ -11,9 +11,11 @@ without a transfer; secrets never show in errors or logs.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from geospaas_processing.downloaders import _transfer
+from geospaas_processing.downloaders._in_flight import InFlight
 from geospaas_processing.downloaders.base import Downloader
 from geospaas_processing.downloaders.errors import (
     AuthenticationError,
@@ -48,6 +51,8 @@ class Remote:
         bad_settings: settings with wrong credentials (None: the protocol has none).
         secret: a secret of ``bad_settings`` that must never show.
         cut: severs the server side of the open connections (None: nothing to cut).
+        stall: makes the server stop sending on its open connections without closing them
+            (a hung server); returns what makes it send again (None: cannot stall it).
     """
 
     downloader_class: type[Downloader]
@@ -56,6 +61,7 @@ class Remote:
     bad_settings: ProviderSettings | None = None
     secret: str | None = None
     cut: Callable[[], None] | None = None
+    stall: Callable[[], Callable[[], None]] | None = None
 
 
 class OnFirstBlock(TransferProgress):
@@ -78,6 +84,20 @@ class OnFirstBlock(TransferProgress):
 def fetch(remote: Remote, url: str, directory: Path, settings=None, **options):
     with remote.downloader_class(settings or remote.settings) as downloader:
         return _transfer.fetch(downloader, url, directory, **options)
+
+
+def wait_until_steady(measure: Callable[[], int], quiet: float = 1.0) -> None:
+    """Wait until ``measure()`` has not changed for ``quiet`` seconds (at most a minute)."""
+    deadline = time.monotonic() + 60
+    value, since = measure(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        current = measure()
+        if current != value:
+            value, since = current, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+    raise AssertionError(f'{measure} kept changing for a minute')
 
 
 def partial_size(directory: Path) -> int:
@@ -137,6 +157,48 @@ class DownloaderContract:
         with pytest.raises(AuthenticationError):
             fetch(remote, url, tmp_path, remote.bad_settings)
         assert partial_size(tmp_path) == 0
+
+    def test_a_cancel_cuts_a_read_waiting_on_a_silent_server(self, remote: Remote, tmp_path):
+        """Ctrl-C stops a transfer whose server went silent at once (issue 13 item 4).
+
+        The low-speed time is an hour, so the read waits for data up to the downloader's
+        read timeout (120 s): only the cut connection (InFlight) can end it within the
+        30 s this test waits, and it ends as cancelled, keeping its partial file.
+        """
+        if remote.stall is None:
+            pytest.skip(f'{remote.downloader_class.__name__} has no server to stall')
+        url = remote.publish('stalled.nc', CONTENT)
+        settings = dataclasses.replace(remote.settings, low_speed_time=3600)
+        cancel, resumes, errors = threading.Event(), [], []
+
+        def transfer() -> None:
+            try:
+                with InFlight(cancel) as in_flight:
+                    fetch(
+                        remote,
+                        url,
+                        tmp_path,
+                        settings=settings,
+                        progress=OnFirstBlock(lambda: resumes.append(remote.stall())),
+                        cancel=cancel,
+                        in_flight=in_flight,
+                    )
+            except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+                errors.append(exc)
+
+        thread = threading.Thread(target=transfer, daemon=True)
+        thread.start()
+        try:
+            wait_until_steady(lambda: partial_size(tmp_path))  # the read waits for data
+            assert resumes and thread.is_alive()
+            cancel.set()
+            thread.join(30)
+            assert not thread.is_alive(), 'the read waiting on the silent server was not cut'
+        finally:
+            for resume in resumes:
+                resume()
+        assert [type(error) for error in errors] == [DownloadCancelled]
+        assert 0 < partial_size(tmp_path) < len(CONTENT)  # kept for the resume
 
     def test_a_cut_connection_is_retriable_and_the_next_attempt_completes(
         self, remote: Remote, tmp_path

@@ -25,6 +25,7 @@ def remote(ftp_server) -> Remote:
         bad_settings=settings('wrong-secret-PW9'),
         secret='wrong-secret-PW9',
         cut=ftp_server.cut,
+        stall=ftp_server.stall,
     )
 
 

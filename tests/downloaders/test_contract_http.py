@@ -26,6 +26,7 @@ def remote(http_server) -> Remote:
         bad_settings=settings('wrong-secret-PW9'),
         secret='wrong-secret-PW9',
         cut=http_server.cut,
+        stall=http_server.stall,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -56,6 +57,19 @@ def remote(sshd_server, ssh_home) -> Remote:
         for pid in sshd_session_processes(sshd_server):
             os.kill(pid, signal.SIGKILL)
 
+    def stall():
+        # SIGSTOP: the session processes stop sending, their connections stay open.
+        stopped = sshd_session_processes(sshd_server)
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+
+        def resume() -> None:
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
+        return resume
+
     return Remote(
         SFTPDownloader,
         publish,
@@ -64,6 +78,7 @@ def remote(sshd_server, ssh_home) -> Remote:
         bad_settings=ProviderSettings(username='nobody-here', password='wrong-secret-PW9'),
         secret='wrong-secret-PW9',
         cut=cut,
+        stall=stall,
     )
 
 

@@ -9,6 +9,7 @@ from geospaas_processing.downloaders import DownloadStatus
 from geospaas_processing.downloaders.jobs import DownloadJob
 from geospaas_processing.downloaders.progress import TransferProgress
 from geospaas_processing.downloaders.transfers import Transfers
+from tests.helpers import wait_until
 
 CONTENT = os.urandom(3_000_000)
 
@@ -115,3 +116,48 @@ def test_a_downloaded_file_gets_the_permissions_of_a_normally_created_file(http_
     finally:
         os.umask(previous)
     assert (tmp_path / outcome.path).stat().st_mode & 0o777 == 0o664
+
+
+def test_a_cancel_cuts_a_transfer_whose_server_went_silent_and_frees_its_slot(
+    http_server, tmp_path, settings_file
+):
+    """Issue 13 item 4: a read waiting on a silent server does not hold a cancel.
+
+    With ``low_speed_time: 3600`` the read would wait for data up to the downloader's read
+    timeout (120 s); the run ends far sooner (the 30 s this test waits) only because the
+    cancel cuts the connection. The transfer is cancelled, not failed, its partial file is
+    kept, and the provider's only slot is free again for the next run.
+    """
+    half = len(CONTENT) // 2
+    stalled = http_server.add_file(
+        '/stalled.nc', CONTENT, trickle_after=half, trickle_interval=3600
+    )
+    other = http_server.add_file('/other.nc', CONTENT[:1000])
+    settings = settings_file(
+        {http_server.base_url: {'low_speed_time': 3600, 'max_parallel_downloads': 1}}
+    )
+    cancel = threading.Event()
+    outcomes = []
+
+    def run() -> None:
+        with Transfers(tmp_path, settings, cancel=cancel) as transfers:
+            outcomes.extend(transfers.download([DownloadJob.for_urls(stalled)]))
+
+    def partial_sizes() -> list[int]:
+        return [
+            path.stat().st_size
+            for path in tmp_path.rglob('.download-*.part')
+            if not path.name.endswith('.resume.part')
+        ]
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    wait_until(lambda: partial_sizes() == [half])  # the rest never comes
+    cancel.set()
+    thread.join(30)
+    assert not thread.is_alive(), 'the cancel did not cut the read waiting on the server'
+    assert [outcome.status for outcome in outcomes] == [DownloadStatus.CANCELLED]
+    assert partial_sizes() == [half]  # kept for the resume
+    with Transfers(tmp_path, settings, slot_timeout=0) as transfers:
+        [outcome] = transfers.download([DownloadJob.for_urls(other)])
+    assert outcome.status is DownloadStatus.DOWNLOADED, outcome.reason  # the slot came back

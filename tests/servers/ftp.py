@@ -22,10 +22,17 @@ class LoopbackFTPServer:
     username: str
     password: str
     handlers: list = field(default_factory=list)
+    # Cleared by stall(): data connections stop sending and stay open.
+    sending: threading.Event = field(default_factory=threading.Event)
 
     def url(self, relative_path: str, with_credentials: bool = False) -> str:
         userinfo = f'{self.username}:{self.password}@' if with_credentials else ''
         return f'ftp://{userinfo}{self.host}:{self.port}/{relative_path.lstrip("/")}'
+
+    def stall(self):
+        """Stop sending on every data connection, keeping them open; return what resumes."""
+        self.sending.clear()
+        return self.sending.set
 
     def cut(self) -> None:
         """Sever every open control and data connection from the server side."""
@@ -42,7 +49,7 @@ def ftp_server(tmp_path_factory: pytest.TempPathFactory):
         # pyftpdlib imports asyncore/asynchat, deprecated on Python 3.11: third-party noise.
         warnings.simplefilter('ignore', DeprecationWarning)
         from pyftpdlib.authorizers import DummyAuthorizer
-        from pyftpdlib.handlers import FTPHandler
+        from pyftpdlib.handlers import DTPHandler, FTPHandler
         from pyftpdlib.servers import ThreadedFTPServer
 
     root = tmp_path_factory.mktemp('ftp_root')
@@ -53,13 +60,27 @@ def ftp_server(tmp_path_factory: pytest.TempPathFactory):
     def on_connect(self) -> None:
         handlers.append(self)
 
-    handler = type('Handler', (FTPHandler,), {'authorizer': authorizer, 'on_connect': on_connect})
+    sending = threading.Event()
+    sending.set()
+
+    def handle_write(self) -> None:
+        # Stalled: the connection's own server thread waits, sending nothing.
+        sending.wait()
+        DTPHandler.handle_write(self)
+
+    dtp_handler = type('StallableDTPHandler', (DTPHandler,), {'handle_write': handle_write})
+    handler = type(
+        'Handler',
+        (FTPHandler,),
+        {'authorizer': authorizer, 'on_connect': on_connect, 'dtp_handler': dtp_handler},
+    )
     handler.passive_ports = None
     handler.auth_failed_timeout = 0.05
     server = ThreadedFTPServer(('127.0.0.1', 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={'timeout': 0.2}, daemon=True)
     thread.start()
     host, port = server.address[:2]
-    yield LoopbackFTPServer(host, port, root, 'ftpuser', 'ftp-secret-PW2', handlers)
+    yield LoopbackFTPServer(host, port, root, 'ftpuser', 'ftp-secret-PW2', handlers, sending)
+    sending.set()
     server.close_all()
     thread.join(timeout=5)

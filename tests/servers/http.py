@@ -80,6 +80,8 @@ class LoopbackHTTPServer:
         self.max_active_transfers = 0
         self.connections = 0
         self.closing = threading.Event()
+        self.sending = threading.Event()  # cleared by stall(): bodies stop, connections stay
+        self.sending.set()
         self._open_sockets: set = set()
         self._lock = threading.Lock()
         handler = type('Handler', (_Handler,), {'owner': self})
@@ -109,6 +111,11 @@ class LoopbackHTTPServer:
             served.etag = '"' + hashlib.sha256(content).hexdigest()[:16] + '"'
         self.files[path] = served
         return self.url(path)
+
+    def stall(self) -> Callable[[], None]:
+        """Stop sending on every connection, keeping them open; return what resumes."""
+        self.sending.clear()
+        return self.sending.set
 
     def issue_token(self) -> str:
         with self._lock:
@@ -314,6 +321,13 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.owner.transfer_ended()
 
+    def _sending(self) -> bool:
+        """Wait while the server is stalled (silent, connections open); False when closing."""
+        while not self.owner.sending.wait(0.05):
+            if self.owner.closing.is_set():
+                return False
+        return True
+
     def _write_body(self, served: ServedFile, body: bytes) -> None:
         limit = len(body)
         if served.drop_after is not None and served.drops > 0:
@@ -331,6 +345,8 @@ class _Handler(BaseHTTPRequestHandler):
                 elif served.trickle_after is not None:
                     end = min(end, served.trickle_after)
                 chunk = body[sent:end]
+                if not self._sending():
+                    return
                 if served.rate:  # before writing, so the transfer ends with its last byte
                     time.sleep(len(chunk) / served.rate)
                 self.wfile.write(chunk)
