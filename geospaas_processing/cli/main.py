@@ -150,6 +150,8 @@ def _demo(args: argparse.Namespace) -> int:
         os.environ.pop(name, None)
     os.environ['GEOSPAAS_DB_PATH'] = str(directory / 'catalog.sqlite3')
     os.environ['GEOSPAAS_PROCESSING_WORK_DIR'] = str(directory / 'work')
+    # One demo dataset has a local URI: its provider folder is the one local source allowed.
+    os.environ['GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS'] = str(directory / 'provider')
     print(f'demo catalog: {directory / "catalog.sqlite3"} (your own catalog is not touched)')
     print(f'demo work directory: {directory / "work"}')
     try:

@@ -16,7 +16,9 @@ def base_environment(tmp_path, **extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith('GEOSPAAS_DB') and key != 'GEOSPAAS_PROCESSING_WORK_DIR'
+        if not key.startswith('GEOSPAAS_DB')
+        # The demo must work in a user's environment, where these are not set for it.
+        and key not in ('GEOSPAAS_PROCESSING_WORK_DIR', 'GEOSPAAS_PROCESSING_LOCAL_SOURCE_DIRS')
     }
     env.update(extra)
     return env
