@@ -160,12 +160,28 @@ class RunningCommand:
         return status, self.text('stdout'), self.text('stderr')
 
 
-def wait_until(condition, timeout: float = 60, interval: float = 0.05) -> None:
-    """Poll ``condition()`` until it is true; fail the test if it never becomes so."""
+def free_port() -> int:
+    """A TCP port free on loopback right now, for a server a test starts."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def became_true(condition, timeout: float = 60, interval: float = 0.05) -> bool:
+    """Whether ``condition()`` becomes true within ``timeout`` seconds (polled)."""
     import time
 
     deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f'{condition} did not become true within {timeout} s')
+    while time.monotonic() < deadline:
+        if condition():
+            return True
         time.sleep(interval)
+    return bool(condition())
+
+
+def wait_until(condition, timeout: float = 60, interval: float = 0.05) -> None:
+    """Poll ``condition()`` until it is true; fail the test if it never becomes so."""
+    if not became_true(condition, timeout, interval):
+        raise AssertionError(f'{condition} did not become true within {timeout} s')

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from geospaas_processing import config, locks
+from tests.helpers import free_port
 
 REDIS_SERVER = shutil.which('redis-server')
 
@@ -78,7 +79,7 @@ class RedisServer:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -117,12 +118,6 @@ class RedisServer:
     def restart(self) -> None:
         self.stop()
         self.start()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope='module')
@@ -426,7 +421,7 @@ def test_only_the_owner_releases(use_redis: RedisServer, unique_name: str) -> No
 
 
 def test_unreachable_redis_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv('GEOSPAAS_PROCESSING_REDIS_HOST', '127.0.0.1')
     monkeypatch.setenv('GEOSPAAS_PROCESSING_REDIS_PORT', str(port))
     for context in (locks.dataset_lock(1), locks.named_lock('x'), locks.provider_slot('p', 1)):

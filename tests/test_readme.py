@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
+
 # The per-session virtual host of the task tests, reused here.
 from tests.tasks.conftest import rabbitmq_vhost  # noqa: F401
 
@@ -101,14 +103,6 @@ def test_celery_client_snippet_sends_tasks_and_gets_results(tmp_path, rabbitmq_b
     assert result.stdout.strip() == 'pong'
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
-
-
 def _get_json(url: str, timeout: float = 5):
     import json
     import urllib.request
@@ -130,7 +124,7 @@ def test_flower_against_rabbitmq_shows_a_finished_task(tmp_path, rabbitmq_broker
     )
     env = _only_broker_environment(tmp_path, rabbitmq_broker)
     worker = _start_documented_worker(env, tmp_path / 'worker.log')
-    port = _free_port()
+    port = free_port()
     flower_line = block.splitlines()[0].replace('5555', str(port))
     variable, command = flower_line.split(' ', 1)
     name, value = variable.split('=')

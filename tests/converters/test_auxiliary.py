@@ -13,6 +13,7 @@ from geospaas_processing import config
 from geospaas_processing.converters import auxiliary
 from geospaas_processing.converters.auxiliary import AuxiliaryFile
 from geospaas_processing.converters.errors import AuxiliaryFileError, ConversionError
+from tests.helpers import free_port
 
 CONTENT = b'# a b c\n0.1 0.2 0.3\n'
 
@@ -134,11 +135,7 @@ def test_unknown_names_are_refused_with_the_known_ones():
 
 @pytest.fixture
 def unused_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+    return free_port()
 
 
 def test_nothing_is_fetched_or_made_at_import(tmp_path):

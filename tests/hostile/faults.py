@@ -22,12 +22,7 @@ from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
+from tests.helpers import free_port
 
 
 def wait_for_port(port: int, timeout: float) -> bool:
@@ -40,16 +35,6 @@ def wait_for_port(port: int, timeout: float) -> bool:
         except OSError:
             time.sleep(0.2)
     return False
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.2) -> bool:
-    """Whether ``predicate()`` becomes true within ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 class TcpProxy:

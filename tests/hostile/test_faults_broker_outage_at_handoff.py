@@ -49,7 +49,7 @@ def test_broker_outage_at_handoff(fault_environment, client_app, tmp_path):
             assert server.wait_for_request('/sst.nc', timeout=60)
             broker.stop()
             # The download ends during the outage: its hand-off to archive waits for the broker.
-            assert faults.wait_until(lambda: server.completed_downloads('/sst.nc') == 1, 30)
+            assert helpers.became_true(lambda: server.completed_downloads('/sst.nc') == 1, 30)
             time.sleep(OUTAGE_SECONDS)
             broker.start()
             dataset_id, archived = result.get(timeout=180)

@@ -16,7 +16,7 @@ from geospaas_processing.catalog import services
 from geospaas_processing.demo.netcdf import GridSpec, write_sst_file
 from geospaas_processing.tasks import core
 from tests import helpers
-from tests.hostile.faults import PrivateRedis, wait_until
+from tests.hostile.faults import PrivateRedis
 from tests.tasks import conftest as task_fixtures
 
 task_environment = task_fixtures.task_environment
@@ -49,7 +49,9 @@ def test_lock_redis_unreachable(request, task_environment, client_app, tmp_path)
     try:
         result = core.download.delay((dataset.id,))
         # The lock service is down: the worker retries instead of failing the task.
-        assert wait_until(lambda: 'retry 2 in' in log_path.read_text(), 60), log_path.read_text()
+        assert helpers.became_true(lambda: 'retry 2 in' in log_path.read_text(), 60), (
+            log_path.read_text()
+        )
         assert result.state != 'FAILURE'
         lock_redis.start()
         dataset_id, paths = result.get(timeout=120)

@@ -50,7 +50,7 @@ def test_postgis_down_at_task_end(fault_environment, client_app, tmp_path):
             assert server.wait_for_request('/sst.nc', timeout=60)
             proxy.cut()
             # The download ends while the database is away.
-            assert faults.wait_until(lambda: server.completed_downloads('/sst.nc') == 1, 30)
+            assert helpers.became_true(lambda: server.completed_downloads('/sst.nc') == 1, 30)
             time.sleep(OUTAGE_SECONDS)
             proxy.restore()
             dataset_id, archived = result.get(timeout=240)

@@ -60,7 +60,7 @@ def test_rabbitmq_long_countdown(fault_environment, client_app, tmp_path):
         with running_worker(broker.url, env, log_path) as worker:
             result = core.download.delay((dataset.id,))
             # Three capped retries: about 9 s of countdowns, each under the 5 s timeout.
-            assert faults.wait_until(lambda: 'retry 4 in 3' in log_path.read_text(), 90), (
+            assert helpers.became_true(lambda: 'retry 4 in 3' in log_path.read_text(), 90), (
                 log_path.read_text()[-3000:]
             )
             release.set()

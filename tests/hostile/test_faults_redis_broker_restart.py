@@ -47,7 +47,7 @@ def test_redis_broker_restart(fault_environment, client_app, tmp_path):
             time.sleep(0.5)
             broker.stop()
             broker.start()
-            faults.wait_until(lambda: result.ready() or worker.poll() is not None, 120)
+            helpers.became_true(lambda: result.ready() or worker.poll() is not None, 120)
             assert worker.poll() is None, 'the worker exited: ' + log_path.read_text()[-2000:]
             dataset_id, archived = result.get(timeout=60)
     finally:

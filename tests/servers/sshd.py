@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
+
 SSHD = '/usr/sbin/sshd'
 PRIVILEGE_SEPARATION_DIR = Path('/run/sshd')
 HOST_ALIAS = 'geospaas-test-sshd'
@@ -38,12 +40,6 @@ class SSHServer:
     ssh_config_path: Path
     root: Path
     alias: str = HOST_ALIAS
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def _ensure_privilege_separation_dir() -> None:
@@ -132,7 +128,7 @@ def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SSHServer]
     _keygen(client_key)
     authorized_keys = directory / 'authorized_keys'
     shutil.copyfile(f'{client_key}.pub', authorized_keys)
-    port = _free_port()
+    port = free_port()
     config = _write_sshd_config(directory, port, host_key, authorized_keys)
     server = {
         'port': port,
