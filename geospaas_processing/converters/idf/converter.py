@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geospaas_processing.converters import auxiliary
 from geospaas_processing.converters.base import ConversionManager, Converter, describe_dataset
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from geospaas_processing.catalog.models import Dataset
 
 logger = logging.getLogger(__name__)
+T = TypeVar('T')
 
 PARAMETERS_DIR = Path(__file__).resolve().parent / 'parameters'
 DEFAULT_TIMEOUT_SECONDS = 3600.0
@@ -188,21 +189,12 @@ class IDFConverter(Converter):
         options: Mapping[str, str],
         timeout: float | None,
     ) -> list[str]:
-        results: list[str] = []
-        skipped: list[ConversionToolError] = []
-        for parameter_file in self.parameter_files:
-            try:
-                results.extend(
-                    self._convert_inputs(parameter_file, inputs, out_dir, options, timeout)
-                )
-            except ConversionToolError as error:
-                if error.returncode != 0:  # failed or missing command, not a skip
-                    raise
-                logger.warning('%s', error)
-                skipped.append(error)
-        if not results and skipped:
-            raise skipped[0]
-        return results
+        return _results_of_each(
+            lambda parameter_file: self._convert_inputs(
+                parameter_file, inputs, out_dir, options, timeout
+            ),
+            self.parameter_files,
+        )
 
     def _convert_inputs(
         self,
@@ -296,21 +288,12 @@ class MultiFilesIDFConverter(IDFConverter):
         options: Mapping[str, str],
         timeout: float | None,
     ) -> list[str]:
-        results: list[str] = []
-        skipped: list[ConversionToolError] = []
-        for input_path in inputs:
-            try:
-                results.extend(
-                    self.convert_one(parameter_file, input_path, out_dir, options, timeout)
-                )
-            except ConversionToolError as error:
-                if error.returncode != 0:  # failed or missing command, not a skip
-                    raise
-                logger.warning('%s', error)
-                skipped.append(error)
-        if not results and skipped:
-            raise skipped[0]
-        return results
+        return _results_of_each(
+            lambda input_path: self.convert_one(
+                parameter_file, input_path, out_dir, options, timeout
+            ),
+            inputs,
+        )
 
 
 def _granule_folders(collection_dir: Path) -> set[str]:
@@ -354,3 +337,25 @@ __all__ = [
     'convert_to_idf',
     'read_parameter_file',
 ]
+
+
+def _results_of_each(convert: Callable[[T], list[str]], items: Iterable[T]) -> list[str]:
+    """The results of ``convert`` on each item, where a skip does not stop the others.
+
+    A skip is a :class:`ConversionToolError` with exit status 0 (the tool made nothing of
+    that item): it is logged, and raised only when no item gave a result. Any other error
+    (failed or missing command) is raised at once.
+    """
+    results: list[str] = []
+    skipped: list[ConversionToolError] = []
+    for item in items:
+        try:
+            results.extend(convert(item))
+        except ConversionToolError as error:
+            if error.returncode != 0:
+                raise
+            logger.warning('%s', error)
+            skipped.append(error)
+    if not results and skipped:
+        raise skipped[0]
+    return results
